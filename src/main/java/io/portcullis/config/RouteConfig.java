@@ -1,0 +1,75 @@
+package io.portcullis.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One routing rule: a match, the cluster it sends to, and per-route behaviour. Routes are tried in file order; the
+ * first whose match accepts the request wins.
+ *
+ * @param timeout     time from sending the request upstream to receiving the response head (504 when exceeded);
+ *                    also the longest silence allowed between response body reads
+ * @param maxBodySize request body limit in bytes for this route, or {@code null} to use the listener's default
+ */
+public record RouteConfig(
+        String name,
+        Match match,
+        String cluster,
+        Rewrite rewrite,
+        Duration timeout,
+        Long maxBodySize) {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+    public RouteConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(match, "match");
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(rewrite, "rewrite");
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /**
+     * What a request must look like for the route to apply. Every non-null part must match.
+     *
+     * @param hosts      exact names ({@code api.example.com}) or leading wildcards ({@code *.example.com}); empty =
+     *                   any host. Compared case-insensitively, without the port.
+     * @param path       exact path (query excluded), or null
+     * @param pathPrefix path prefix, or null
+     * @param pathRegex  a Java regex that must match the whole path, or null. At most one of the three path kinds.
+     * @param methods    upper-case method names; empty = any
+     * @param headers    every listed header must match
+     */
+    public record Match(
+            List<String> hosts,
+            String path,
+            String pathPrefix,
+            String pathRegex,
+            List<String> methods,
+            List<HeaderMatch> headers) {
+        public Match {
+            hosts = List.copyOf(hosts);
+            methods = List.copyOf(methods);
+            headers = List.copyOf(headers);
+        }
+    }
+
+    /**
+     * A header condition. Exactly one of {@code exact}, {@code regex}, {@code present} is set; {@code present ==
+     * false} means the header must be absent.
+     */
+    public record HeaderMatch(String name, String exact, String regex, Boolean present) {
+        public HeaderMatch {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * @param prefix replaces the matched {@code path_prefix} (only valid with a prefix match), or null
+     * @param host   replaces the Host sent upstream, or null to keep the client's Host
+     */
+    public record Rewrite(String prefix, String host) {
+        public static final Rewrite NONE = new Rewrite(null, null);
+    }
+}
