@@ -1,0 +1,312 @@
+package io.portcullis.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.portcullis.config.ListenerConfig;
+import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.route.Route;
+import io.portcullis.upstream.Cluster;
+import io.portcullis.upstream.UpstreamPools;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection-level half of the proxy, one per downstream connection: validates and routes each request head,
+ * answers locally when it must (4xx, 5xx as JSON), and otherwise hands the request to a {@link ProxyExchange}.
+ *
+ * <p>At most one exchange is in flight per connection. Reading is switched off while an exchange cannot take more
+ * request data (upstream connecting or backpressured, request complete); the {@code FlowControlHandler} in front
+ * holds anything already decoded, so pipelined requests are answered strictly in order.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
+
+    private final GatewayContext context;
+    private final ListenerConfig listener;
+    private final ProxyResponseEncoder encoder;
+    private ChannelHandlerContext ctx;
+    private UpstreamPools pools;
+    private String clientIp;
+    private ProxyExchange exchange;
+    /** Discard request parts until the end of a request that was answered locally on a kept-alive connection. */
+    private boolean skipUntilLast;
+    /** The connection is closing: every further byte from the client is ignored. */
+    private boolean closing;
+    /** A pipelined request head timed out while another exchange was in flight: close after it. */
+    private boolean closeAfterExchange;
+
+    DownstreamHandler(GatewayContext context, ListenerConfig listener, ProxyResponseEncoder encoder) {
+        this.context = context;
+        this.listener = listener;
+        this.encoder = encoder;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.pools = context.pools(ctx.channel().eventLoop());
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        this.clientIp = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        } else if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        if (closing) {
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        long startNanos = System.nanoTime();
+        String requestId = request.headers().get(ProxyHeaders.X_REQUEST_ID);
+        if (requestId == null || !RequestIds.isWellFormed(requestId)) {
+            requestId = RequestIds.generate();
+        }
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request); // Netty's invalid message is a full request with a (empty) body
+            respondLocal(request, RequestValidator.reasonFor(request.decoderResult().cause()), requestId, true,
+                    startNanos, null);
+            return;
+        }
+        ErrorReason invalid = RequestValidator.validate(request);
+        RequestTarget target = invalid == null ? RequestTarget.parse(request.uri()) : null;
+        if (invalid == null && (target == null
+                || (target.path().equals("*") && request.method() != HttpMethod.OPTIONS))) {
+            invalid = ErrorReason.INVALID_TARGET;
+        }
+        if (invalid != null) {
+            ReferenceCountUtil.release(request);
+            respondLocal(request, invalid, requestId, true, startNanos, null);
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        String host = target.authority() != null ? target.authority() : headers.get(HttpHeaderNames.HOST);
+
+        Snapshot snapshot = context.snapshot(); // captured once: this request finishes on it
+        Route route = snapshot.router().find(RequestTarget.routingHost(host), target.path(),
+                request.method().name(), headers);
+        if (route == null) {
+            respondLocal(request, ErrorReason.NO_ROUTE, requestId, hasBody, startNanos, null);
+            return;
+        }
+        Cluster cluster = snapshot.clusters().get(route.cluster());
+        if (cluster == null) {
+            respondLocal(request, ErrorReason.UNKNOWN_CLUSTER, requestId, hasBody, startNanos, route.name());
+            return;
+        }
+        long maxBody = route.maxBodySize() >= 0 ? route.maxBodySize() : listener.limits().maxBodySize();
+        if (HttpUtil.getContentLength(request, 0L) > maxBody) {
+            respondLocal(request, ErrorReason.BODY_TOO_LARGE, requestId, true, startNanos, route.name());
+            return;
+        }
+        String expect = headers.get(HttpHeaderNames.EXPECT);
+        boolean sendContinue = false;
+        if (expect != null) {
+            if (request.protocolVersion() != HttpVersion.HTTP_1_1
+                    || !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+                respondLocal(request, ErrorReason.EXPECTATION_FAILED, requestId, hasBody, startNanos, route.name());
+                return;
+            }
+            headers.remove(HttpHeaderNames.EXPECT);
+            sendContinue = hasBody;
+        }
+        setReading(false);
+        if (sendContinue) {
+            // The gateway owns 100-continue (like Envoy): routing and size checks passed, so invite the body.
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
+        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster, requestId,
+                clientIp, startNanos, maxBody, hasBody);
+        exchange.start(pools);
+    }
+
+    private void onContent(HttpContent content) {
+        ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.onRequestContent(content);
+            return;
+        }
+        content.release();
+        if (skipUntilLast && content instanceof LastHttpContent) {
+            skipUntilLast = false;
+        }
+    }
+
+    /**
+     * Answers a request the gateway will not proxy. With {@code close}, the connection ends after the answer
+     * (the request's body, if any, is never read); otherwise the rest of the request is discarded.
+     */
+    void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close, long startNanos,
+            String route) {
+        respondLocal(request, reason, requestId, close, true, startNanos, route);
+    }
+
+    private void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close,
+            boolean skipRest, long startNanos, String route) {
+        boolean closeNow = close || context.draining() || closeAfterExchange || !HttpUtil.isKeepAlive(request);
+        FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
+                closeNow);
+        long bytesOut = response.content().readableBytes();
+        encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (closeNow) {
+            closing = true;
+            setReading(false);
+            written.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            skipUntilLast = skipRest;
+            setReading(true);
+        }
+        logLocal(request, reason, requestId, startNanos, route, bytesOut);
+    }
+
+    private void logLocal(HttpRequest request, ErrorReason reason, String requestId, long startNanos, String route,
+            long bytesOut) {
+        context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, clientIp,
+                request.method().name(), pathForLog(request.uri()), request.protocolVersion().text(),
+                request.headers().get(HttpHeaderNames.HOST), route, null, reason.status().code(), reason.name(),
+                0, bytesOut, System.nanoTime() - startNanos, -1));
+    }
+
+    static String pathForLog(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    /** The exchange failed before its response started; the gateway answers in its place. */
+    void exchangeFailed(ProxyExchange failed, ErrorReason reason, boolean close, boolean skipRest) {
+        if (exchange == failed) {
+            exchange = null;
+        }
+        respondLocal(failed.request(), reason, failed.requestId(), close, skipRest, failed.startNanos(),
+                failed.route().name());
+    }
+
+    /** The exchange is over: its response is written (or being written) in full. */
+    void exchangeDone(ProxyExchange done, boolean close, ChannelFuture lastWrite) {
+        if (exchange != done) {
+            return;
+        }
+        exchange = null;
+        if (close || closeAfterExchange || context.draining()) {
+            closing = true;
+            setReading(false);
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        setReading(true); // may deliver the next pipelined request right now
+    }
+
+    /** Aborts the connection: for responses already started, so a truncated body cannot look complete. */
+    void abort(ProxyExchange done) {
+        if (exchange == done) {
+            exchange = null;
+        }
+        closing = true;
+        ctx.channel().close();
+    }
+
+    void setReading(boolean reading) {
+        ctx.channel().config().setAutoRead(reading && !closing);
+    }
+
+    GatewayContext context() {
+        return context;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.flushUpstream();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        ProxyExchange ex = exchange;
+        exchange = null;
+        if (ex != null) {
+            ex.onDownstreamClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == StrictRequestDecoder.HEADER_READ_TIMEOUT) {
+            if (exchange == null) {
+                HttpRequest placeholder = new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                        HttpMethod.GET, "/");
+                respondLocal(placeholder, ErrorReason.HEADER_READ_TIMEOUT, RequestIds.generate(), true,
+                        System.nanoTime(), null);
+            } else {
+                closeAfterExchange = true;
+            }
+        } else if (evt instanceof IdleStateEvent) {
+            ProxyExchange ex = exchange;
+            if (ex == null) {
+                closing = true;
+                ctx.close();
+            } else {
+                ex.onDownstreamIdle();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Called when the gateway starts draining: an idle keep-alive connection closes now. */
+    void closeIfIdle() {
+        if (exchange == null && !closing) {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("downstream connection from {} failed: {}", clientIp, cause.toString());
+        closing = true;
+        ctx.close();
+    }
+}

@@ -1,0 +1,44 @@
+package io.portcullis.server;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Why the gateway answered a request itself instead of relaying a backend's answer. Each reason carries its status
+ * and appears as {@code "error"} in the JSON body, in the access log and (later) in metrics.
+ */
+public enum ErrorReason {
+    BAD_REQUEST(HttpResponseStatus.BAD_REQUEST),
+    MISSING_HOST(HttpResponseStatus.BAD_REQUEST),
+    DUPLICATE_HOST(HttpResponseStatus.BAD_REQUEST),
+    INVALID_FRAMING(HttpResponseStatus.BAD_REQUEST),
+    INVALID_HEADER(HttpResponseStatus.BAD_REQUEST),
+    INVALID_TARGET(HttpResponseStatus.BAD_REQUEST),
+    UNSUPPORTED_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED),
+    NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED),
+    REQUEST_LINE_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG),
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE),
+    BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
+    EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED),
+    HEADER_READ_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT),
+    NO_ROUTE(HttpResponseStatus.NOT_FOUND),
+    UNKNOWN_CLUSTER(HttpResponseStatus.BAD_GATEWAY),
+    UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY),
+    UPSTREAM_RESET(HttpResponseStatus.BAD_GATEWAY),
+    UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY),
+    UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT),
+    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** Logged only: the client went away before its response was complete (nginx's 499). */
+    CLIENT_CLOSED(new HttpResponseStatus(499, "Client Closed Request")),
+    /** Logged only: the client stalled mid-request for longer than the listener's idle timeout. */
+    CLIENT_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT);
+
+    private final HttpResponseStatus status;
+
+    ErrorReason(HttpResponseStatus status) {
+        this.status = status;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+}

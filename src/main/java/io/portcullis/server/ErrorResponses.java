@@ -1,0 +1,49 @@
+package io.portcullis.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds the JSON bodies of responses the gateway generates itself:
+ * {@code {"status":502,"error":"UPSTREAM_CONNECT_FAILED","request_id":"..."}}.
+ */
+final class ErrorResponses {
+    private ErrorResponses() {}
+
+    static FullHttpResponse json(ByteBufAllocator alloc, HttpVersion version, ErrorReason reason, String requestId,
+            boolean close) {
+        StringBuilder sb = new StringBuilder(96)
+                .append("{\"status\":").append(reason.status().code())
+                .append(",\"error\":\"").append(reason.name())
+                .append("\",\"request_id\":");
+        if (requestId == null) {
+            sb.append("null");
+        } else {
+            // Request ids are validated to a JSON-safe alphabet before they get here (RequestIds.isWellFormed).
+            sb.append('"').append(requestId).append('"');
+        }
+        sb.append("}\n");
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
+        HttpVersion v = version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        FullHttpResponse response = new DefaultFullHttpResponse(v, reason.status(), body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (requestId != null) {
+            response.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
+        }
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (v == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,64 @@
+package io.portcullis.server;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.portcullis.observe.AccessLog;
+import io.portcullis.upstream.UpstreamPools;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every connection of one gateway shares: the current snapshot, the per-loop upstream pools, the access log
+ * and the drain flag. Created by {@link Gateway}; handlers read it, never replace it.
+ */
+final class GatewayContext {
+    private final AtomicReference<Snapshot> snapshot;
+    private final Map<EventLoop, UpstreamPools> pools;
+    private final AccessLog accessLog;
+    private final ChannelGroup downstreamChannels;
+    private volatile boolean draining;
+
+    GatewayContext(Snapshot initial, Map<EventLoop, UpstreamPools> pools, AccessLog accessLog,
+            ChannelGroup downstreamChannels) {
+        this.snapshot = new AtomicReference<>(initial);
+        this.pools = Map.copyOf(pools);
+        this.accessLog = accessLog;
+        this.downstreamChannels = downstreamChannels;
+    }
+
+    Snapshot snapshot() {
+        return snapshot.get();
+    }
+
+    void publish(Snapshot next) {
+        snapshot.set(next);
+    }
+
+    UpstreamPools pools(EventLoop loop) {
+        UpstreamPools p = pools.get(loop);
+        if (p == null) {
+            throw new IllegalStateException("no upstream pools for event loop " + loop);
+        }
+        return p;
+    }
+
+    Iterable<UpstreamPools> allPools() {
+        return pools.values();
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    ChannelGroup downstreamChannels() {
+        return downstreamChannels;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+}

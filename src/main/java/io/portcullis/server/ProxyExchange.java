@@ -1,0 +1,373 @@
+package io.portcullis.server;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.route.Route;
+import io.portcullis.upstream.AcquireCallback;
+import io.portcullis.upstream.Cluster;
+import io.portcullis.upstream.UpstreamConnection;
+import io.portcullis.upstream.UpstreamEndpoint;
+import io.portcullis.upstream.UpstreamListener;
+import io.portcullis.upstream.UpstreamPools;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One proxied request/response, from routed request head to last response byte: rewrites the head, borrows an
+ * upstream connection from this loop's pool, streams the body each way with backpressure, re-frames the response
+ * for the client (chunked for HTTP/1.1 when the length is unknown, close-delimited for HTTP/1.0), and maps upstream
+ * failures to 502/504 or, once the response has started, to an aborted connection.
+ *
+ * <p>Confined to the downstream connection's event loop; all state is plain fields.
+ */
+final class ProxyExchange implements UpstreamListener, AcquireCallback {
+    private final DownstreamHandler downstream;
+    private final ChannelHandlerContext ctx;
+    private final ProxyResponseEncoder encoder;
+    private final HttpRequest request;
+    private final RequestTarget target;
+    private final String host;
+    private final Route route;
+    private final Cluster cluster;
+    private final String requestId;
+    private final String clientIp;
+    private final long startNanos;
+    private final long startMillis;
+    private final long maxBody;
+    private final boolean hasBody;
+    private final boolean headRequest;
+    private final boolean clientHttp10;
+    private final long timeoutNanos;
+
+    private UpstreamPools pools;
+    private HttpRequest upstreamRequest;
+    private UpstreamEndpoint endpoint;
+    private UpstreamConnection connection;
+    private boolean reused;
+    private boolean retried;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean finished;
+    private boolean closeAfter;
+    private boolean upstreamReusable;
+    private long bytesIn;
+    private long bytesOut;
+    private long upstreamSentNanos = -1;
+    private long upstreamHeadNanos = -1;
+    private long lastUpstreamActivity;
+    private Future<?> timer;
+    private int status;
+
+    ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
+            HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster, String requestId,
+            String clientIp, long startNanos, long maxBody, boolean hasBody) {
+        this.downstream = downstream;
+        this.ctx = ctx;
+        this.encoder = encoder;
+        this.request = request;
+        this.target = target;
+        this.host = host;
+        this.route = route;
+        this.cluster = cluster;
+        this.requestId = requestId;
+        this.clientIp = clientIp;
+        this.startNanos = startNanos;
+        this.startMillis = System.currentTimeMillis();
+        this.maxBody = maxBody;
+        this.hasBody = hasBody;
+        this.headRequest = request.method() == HttpMethod.HEAD;
+        this.clientHttp10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        this.closeAfter = !HttpUtil.isKeepAlive(request);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+    }
+
+    void start(UpstreamPools pools) {
+        this.pools = pools;
+        this.endpoint = cluster.pick();
+        HttpHeaders headers = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        ProxyHeaders.removeHopByHop(headers);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        String upstreamHost = route.hostRewrite() != null ? route.hostRewrite()
+                : host != null ? host : endpoint.toString();
+        headers.set(HttpHeaderNames.HOST, upstreamHost);
+        ProxyHeaders.addForwarded(headers, clientIp, host, "http", clientHttp10, requestId);
+        upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+                route.rewritePath(target.pathAndQuery()), headers);
+        pools.pool(endpoint).acquire(this);
+    }
+
+    @Override
+    public void onAcquired(UpstreamConnection c, boolean reusedConnection) {
+        c.bind(this);
+        if (finished) {
+            c.release(true); // the client went away while we connected; keep the fresh connection for others
+            return;
+        }
+        connection = c;
+        reused = reusedConnection;
+        c.write(upstreamRequest);
+        upstreamSentNanos = System.nanoTime();
+        if (requestDone) {
+            // A retry: the request had no body and its end was already consumed.
+            c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            startTimer();
+        } else {
+            updateReading();
+        }
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        if (!finished) {
+            failLocal(ErrorReason.UPSTREAM_CONNECT_FAILED, false);
+        }
+    }
+
+    void onRequestContent(HttpContent content) {
+        if (finished || connection == null) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            failLocal(ErrorReason.INVALID_FRAMING, true);
+            return;
+        }
+        bytesIn += content.content().readableBytes();
+        if (bytesIn > maxBody) {
+            content.release();
+            failLocal(ErrorReason.BODY_TOO_LARGE, true);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        connection.write(content);
+        if (last) {
+            requestDone = true;
+            connection.flush();
+            downstream.setReading(false);
+            startTimer();
+        } else if (!connection.isWritable()) {
+            connection.flush();
+            downstream.setReading(false);
+        }
+    }
+
+    void flushUpstream() {
+        if (connection != null) {
+            connection.flush();
+        }
+    }
+
+    private void updateReading() {
+        downstream.setReading(!finished && !requestDone && connection != null && connection.isWritable());
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        updateReading();
+    }
+
+    void onDownstreamWritabilityChanged(boolean writable) {
+        if (connection != null) {
+            connection.setAutoRead(writable);
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        upstreamHeadNanos = System.nanoTime();
+        lastUpstreamActivity = upstreamHeadNanos;
+        status = response.status().code();
+        HttpHeaders headers = response.headers();
+        boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        boolean bodyless = headRequest || status == 204 || status == 304;
+        upstreamReusable = HttpUtil.isKeepAlive(response) && (hasLength || upstreamChunked || bodyless);
+        ProxyHeaders.removeHopByHop(headers);
+        ProxyHeaders.addToResponse(headers, response.protocolVersion() == HttpVersion.HTTP_1_0, requestId);
+        if (downstream.context().draining()) {
+            closeAfter = true;
+        }
+        if (!hasLength && (!bodyless || (headRequest && upstreamChunked))) {
+            if (clientHttp10) {
+                closeAfter = true; // no chunked for HTTP/1.0: the body ends when the connection does
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (closeAfter) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientHttp10) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        encoder.nextResponseIsHead(headRequest);
+        responseStarted = true;
+        ctx.write(new DefaultHttpResponse(clientHttp10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+                response.status(), headers), ctx.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        lastUpstreamActivity = System.nanoTime();
+        bytesOut += content.content().readableBytes();
+        if (!(content instanceof LastHttpContent)) {
+            ctx.write(content, ctx.voidPromise());
+            if (!ctx.channel().isWritable()) {
+                ctx.flush();
+                connection.setAutoRead(false);
+            }
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        UpstreamConnection c = connection;
+        connection = null;
+        c.release(upstreamReusable && requestDone);
+        ChannelFuture written = ctx.writeAndFlush(content);
+        log(null);
+        downstream.exchangeDone(this, closeAfter || !requestDone, written);
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void onUpstreamFailure(UpstreamFailure failure, Throwable cause) {
+        connection = null;
+        if (finished) {
+            return;
+        }
+        if (!responseStarted) {
+            if (failure == UpstreamFailure.RESET && reused && !retried && !hasBody) {
+                // A pooled keep-alive connection the backend had already closed: try once on a fresh one.
+                retried = true;
+                pools.pool(endpoint).connect(this);
+                return;
+            }
+            failLocal(failure == UpstreamFailure.PROTOCOL_ERROR ? ErrorReason.UPSTREAM_PROTOCOL_ERROR
+                    : ErrorReason.UPSTREAM_RESET, false);
+            return;
+        }
+        abortDownstream(failure == UpstreamFailure.PROTOCOL_ERROR ? ErrorReason.UPSTREAM_PROTOCOL_ERROR
+                : ErrorReason.UPSTREAM_RESET);
+    }
+
+    /** The gateway answers instead of the backend; the upstream connection, if any, is discarded. */
+    private void failLocal(ErrorReason reason, boolean forceClose) {
+        finished = true;
+        cancelTimer();
+        if (connection != null) {
+            connection.abort();
+            connection = null;
+        }
+        status = reason.status().code();
+        // Keep the client connection only when nothing of the request is left unread but its end marker.
+        boolean close = forceClose || (hasBody && !requestDone);
+        downstream.exchangeFailed(this, reason, close, !requestDone);
+    }
+
+    /** The response has started and cannot be completed: close the client connection mid-message. */
+    private void abortDownstream(ErrorReason reason) {
+        finished = true;
+        cancelTimer();
+        if (connection != null) {
+            connection.abort();
+            connection = null;
+        }
+        log(reason);
+        downstream.abort(this);
+    }
+
+    void onDownstreamClosed() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        if (connection != null) {
+            connection.abort();
+            connection = null;
+        }
+        log(ErrorReason.CLIENT_CLOSED);
+    }
+
+    /** No bytes either way for the listener's idle timeout while this exchange was in flight. */
+    void onDownstreamIdle() {
+        if (!requestDone && !finished) {
+            abortDownstream(ErrorReason.CLIENT_TIMEOUT);
+        }
+    }
+
+    private void startTimer() {
+        lastUpstreamActivity = System.nanoTime();
+        if (timer == null && timeoutNanos > 0) {
+            timer = ctx.executor().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One task per exchange re-arms itself, instead of rescheduling on every read (Netty's idle-check trick). */
+    private void checkTimeout() {
+        timer = null;
+        if (finished) {
+            return;
+        }
+        long remaining = lastUpstreamActivity + timeoutNanos - System.nanoTime();
+        if (remaining > 0) {
+            timer = ctx.executor().schedule(this::checkTimeout, remaining, TimeUnit.NANOSECONDS);
+        } else if (!responseStarted) {
+            failLocal(ErrorReason.UPSTREAM_TIMEOUT, false);
+        } else {
+            abortDownstream(ErrorReason.UPSTREAM_TIMEOUT);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    Route route() {
+        return route;
+    }
+
+    private void log(ErrorReason error) {
+        long now = System.nanoTime();
+        downstream.context().accessLog().log(new AccessLogEntry(startMillis, requestId, clientIp,
+                request.method().name(), target.path(), request.protocolVersion().text(), host, route.name(),
+                endpoint == null ? null : endpoint.toString(), responseStarted ? status : 0,
+                error == null ? null : error.name(), bytesIn, bytesOut, now - startNanos,
+                upstreamHeadNanos < 0 || upstreamSentNanos < 0 ? -1 : upstreamHeadNanos - upstreamSentNanos));
+    }
+}

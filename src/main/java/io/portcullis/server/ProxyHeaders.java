@@ -1,0 +1,85 @@
+package io.portcullis.server;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Header rewriting on the proxy path (RFC 9110 §7.6): removes hop-by-hop fields in both directions, including those
+ * named in {@code Connection}, then adds the fields the gateway owns ({@code X-Forwarded-*}, {@code Via},
+ * {@code X-Request-Id}). Removal always runs before addition, so a client's {@code Connection} options can never
+ * delete a field the gateway adds.
+ */
+final class ProxyHeaders {
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString VIA_REQUEST_11 = AsciiString.cached("1.1 portcullis");
+    private static final AsciiString VIA_REQUEST_10 = AsciiString.cached("1.0 portcullis");
+
+    /** Fields that describe one connection, never forwarded (RFC 9110 §7.6.1 and the de-facto ones). */
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
+        HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+    };
+
+    private ProxyHeaders() {}
+
+    /**
+     * Strips hop-by-hop fields in place. Fields the gateway needs to frame the message ({@code Host},
+     * {@code Content-Length}) survive even when {@code Connection} names them.
+     */
+    static void removeHopByHop(HttpHeaders headers) {
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        for (int i = 0; i < connection.size(); i++) {
+            removeConnectionOptions(headers, connection.get(i));
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+    }
+
+    private static void removeConnectionOptions(HttpHeaders headers, String value) {
+        int start = 0;
+        int n = value.length();
+        while (start < n) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? n : comma;
+            String token = value.substring(start, end).trim();
+            if (!token.isEmpty()
+                    && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)
+                    && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)) {
+                headers.remove(token);
+            }
+            start = end + 1;
+        }
+    }
+
+    /** Adds the forwarding fields to a request about to go upstream. */
+    static void addForwarded(HttpHeaders headers, String clientIp, String originalHost, String proto,
+            boolean http10, String requestId) {
+        String xff = headers.get(X_FORWARDED_FOR);
+        if (xff == null || xff.isBlank()) {
+            headers.set(X_FORWARDED_FOR, clientIp);
+        } else {
+            headers.set(X_FORWARDED_FOR, xff + ", " + clientIp);
+        }
+        headers.set(X_FORWARDED_PROTO, proto);
+        if (originalHost != null) {
+            headers.set(X_FORWARDED_HOST, originalHost);
+        } else {
+            headers.remove(X_FORWARDED_HOST);
+        }
+        headers.add(HttpHeaderNames.VIA, http10 ? VIA_REQUEST_10 : VIA_REQUEST_11);
+        headers.set(X_REQUEST_ID, requestId);
+    }
+
+    /** Adds the gateway's fields to a response about to go downstream. */
+    static void addToResponse(HttpHeaders headers, boolean upstreamHttp10, String requestId) {
+        headers.add(HttpHeaderNames.VIA, upstreamHttp10 ? VIA_REQUEST_10 : VIA_REQUEST_11);
+        headers.set(X_REQUEST_ID, requestId);
+    }
+}

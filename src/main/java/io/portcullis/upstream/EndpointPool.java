@@ -1,0 +1,128 @@
+package io.portcullis.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.portcullis.config.ClusterConfig;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to one endpoint, owned by one event loop. Every method runs on that loop, so the idle
+ * deque is a plain {@link ArrayDeque}; this is asserted, not assumed.
+ *
+ * <p>Idle connections are reused most-recently-used first (warm sockets, and the coldest ones age out through the
+ * idle timeout). A connection the backend closes while idle removes itself.
+ */
+public final class EndpointPool {
+    private final UpstreamEndpoint endpoint;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final int maxIdle;
+    private int open;
+
+    EndpointPool(UpstreamEndpoint endpoint, EventLoop loop, Class<? extends SocketChannel> channelClass) {
+        this.endpoint = endpoint;
+        this.loop = loop;
+        ClusterConfig cluster = endpoint.cluster();
+        this.maxIdle = cluster.pool().maxIdle();
+        long idleMillis = cluster.pool().idleTimeout().toMillis();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        cluster.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        UpstreamHandler handler = new UpstreamHandler(EndpointPool.this);
+                        handler.connection(new UpstreamConnection(ch, EndpointPool.this, handler));
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192)
+                                .setMaxHeaderSize(64 * 1024)
+                                .setMaxChunkSize(64 * 1024)
+                                .setValidateHeaders(true)
+                                .setAllowDuplicateContentLengths(false)
+                                .setUseRfc9112TransferEncoding(true),
+                                false, false));
+                        ch.pipeline().addLast("upstream", handler);
+                    }
+                });
+    }
+
+    public UpstreamEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Connections open right now (idle and leased), for this loop. */
+    public int openConnections() {
+        return open;
+    }
+
+    public int idleConnections() {
+        return idle.size();
+    }
+
+    /** Lends an idle connection, or opens a new one. The callback may run before this method returns. */
+    public void acquire(AcquireCallback callback) {
+        assert loop.inEventLoop();
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.channel().isActive()) {
+                callback.onAcquired(c, true);
+                return;
+            }
+        }
+        connect(callback);
+    }
+
+    /** Always opens a new connection (a retry after a reused connection turned out to be stale). */
+    public void connect(AcquireCallback callback) {
+        assert loop.inEventLoop();
+        ChannelFuture f = bootstrap.connect(endpoint.address());
+        open++;
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                Channel ch = f.channel();
+                callback.onAcquired(ch.pipeline().get(UpstreamHandler.class).connection(), false);
+            } else {
+                callback.onAcquireFailed(done.cause());
+            }
+        });
+    }
+
+    void offer(UpstreamConnection c) {
+        assert loop.inEventLoop();
+        if (idle.size() >= maxIdle) {
+            c.channel().close();
+        } else {
+            idle.addFirst(c);
+        }
+    }
+
+    void remove(UpstreamConnection c) {
+        assert loop.inEventLoop();
+        open--;
+        idle.remove(c);
+    }
+
+    /** Closes every idle connection (shutdown). */
+    public void closeIdle() {
+        assert loop.inEventLoop();
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            c.channel().close();
+        }
+    }
+}
