@@ -1,0 +1,157 @@
+package io.portcullis.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checks what the schema cannot: unique names, references between sections, address syntax, and the values of
+ * durations and sizes. Route matches are delegated to {@link MatchValidator}.
+ *
+ * <p>Fourth stage of {@link ConfigLoader}. It runs even when the schema found errors, so a file's mistakes are all
+ * reported together; every check therefore reads the tree defensively and skips nodes of the wrong type (the schema
+ * has already reported those).
+ */
+final class SemanticValidator {
+
+    private final SourceTree tree;
+    private final List<ConfigError> errors;
+
+    private SemanticValidator(SourceTree tree, List<ConfigError> errors) {
+        this.tree = tree;
+        this.errors = errors;
+    }
+
+    /** Adds every semantic problem in {@code tree} to {@code errors}. */
+    static void validate(SourceTree tree, List<ConfigError> errors) {
+        new SemanticValidator(tree, errors).validate();
+    }
+
+    private void validate() {
+        JsonNode root = tree.root();
+        duration(root.path("server").path("drain_timeout"), "/server/drain_timeout");
+        listeners(root.path("listeners"));
+        Map<String, String> clusters = clusters(root.path("clusters"));
+        routes(root.path("routes"), clusters);
+    }
+
+    private void listeners(JsonNode listeners) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, String> addresses = new HashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            String path = SourceTree.child("/listeners", i);
+            JsonNode listener = listeners.path(i);
+            unique(listener.path("name"), path + "/name", "listener", names);
+            JsonNode address = listener.path("address");
+            if (address.isTextual()) {
+                try {
+                    HostPort hostPort = HostPort.parse(address.textValue(), 0);
+                    String key = hostPort.host().toLowerCase(Locale.ROOT) + ":" + hostPort.port();
+                    String first = hostPort.port() == 0 ? null : addresses.putIfAbsent(key, path + "/address");
+                    if (first != null) {
+                        errors.add(tree.errorAt(path + "/address", "duplicate listener address '"
+                                + address.textValue() + "'; already used at line " + tree.lineOf(first)));
+                    }
+                } catch (IllegalArgumentException e) {
+                    errors.add(tree.errorAt(path + "/address", e.getMessage()));
+                }
+            }
+            duration(listener.path("header_read_timeout"), path + "/header_read_timeout");
+            duration(listener.path("idle_timeout"), path + "/idle_timeout");
+            JsonNode limits = listener.path("limits");
+            for (String field : List.of("max_request_line", "max_header_size", "max_header_field")) {
+                size(limits.path(field), path + "/limits/" + field, Integer.MAX_VALUE);
+            }
+            size(limits.path("max_body_size"), path + "/limits/max_body_size", Long.MAX_VALUE);
+        }
+    }
+
+    private Map<String, String> clusters(JsonNode clusters) {
+        Map<String, String> names = new HashMap<>();
+        for (int i = 0; i < clusters.size(); i++) {
+            String path = SourceTree.child("/clusters", i);
+            JsonNode cluster = clusters.path(i);
+            unique(cluster.path("name"), path + "/name", "cluster", names);
+            JsonNode endpoints = cluster.path("endpoints");
+            for (int j = 0; j < endpoints.size(); j++) {
+                if (endpoints.path(j).isTextual()) {
+                    try {
+                        HostPort.parse(endpoints.path(j).textValue(), 1);
+                    } catch (IllegalArgumentException e) {
+                        errors.add(tree.errorAt(SourceTree.child(path + "/endpoints", j), e.getMessage()));
+                    }
+                }
+            }
+            duration(cluster.path("connect_timeout"), path + "/connect_timeout");
+            duration(cluster.path("pool").path("idle_timeout"), path + "/pool/idle_timeout");
+        }
+        return names;
+    }
+
+    private void routes(JsonNode routes, Map<String, String> clusters) {
+        Map<String, String> names = new HashMap<>();
+        MatchValidator matches = new MatchValidator(tree, errors);
+        for (int i = 0; i < routes.size(); i++) {
+            String path = SourceTree.child("/routes", i);
+            JsonNode route = routes.path(i);
+            unique(route.path("name"), path + "/name", "route", names);
+            JsonNode cluster = route.path("cluster");
+            if (cluster.isTextual() && !clusters.containsKey(cluster.textValue())) {
+                errors.add(tree.errorAt(path + "/cluster", "unknown cluster '" + cluster.textValue()
+                        + "'; defined clusters: " + (clusters.isEmpty() ? "(none)"
+                        : String.join(", ", clusters.keySet().stream().sorted().toList()))));
+            }
+            matches.validate(route.path("match"), path + "/match");
+            JsonNode prefix = route.path("rewrite").path("prefix");
+            if (prefix.isTextual() && !route.path("match").path("path_prefix").isTextual()) {
+                errors.add(tree.errorAt(path + "/rewrite/prefix",
+                        "rewrite.prefix is only allowed when match.path_prefix is set"));
+            }
+            duration(route.path("timeout"), path + "/timeout");
+            size(route.path("max_body_size"), path + "/max_body_size", Long.MAX_VALUE);
+        }
+    }
+
+    /** Records {@code name} in {@code seen} (name to path), reporting a second use. */
+    private void unique(JsonNode name, String path, String kind, Map<String, String> seen) {
+        if (!name.isTextual()) {
+            return;
+        }
+        String first = seen.putIfAbsent(name.textValue(), path);
+        if (first != null) {
+            errors.add(tree.errorAt(path, "duplicate " + kind + " name '" + name.textValue()
+                    + "'; already used at line " + tree.lineOf(first)));
+        }
+    }
+
+    private void duration(JsonNode value, String path) {
+        if (value.isTextual()) {
+            try {
+                Durations.parse(value.textValue());
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt(path, e.getMessage()));
+            }
+        }
+    }
+
+    private void size(JsonNode value, String path, long max) {
+        long bytes;
+        if (value.isTextual()) {
+            try {
+                bytes = Sizes.parse(value.textValue());
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt(path, e.getMessage()));
+                return;
+            }
+        } else if (value.isIntegralNumber()) {
+            bytes = value.canConvertToLong() ? value.longValue() : Long.MAX_VALUE;
+        } else {
+            return;
+        }
+        if (bytes > max) {
+            errors.add(tree.errorAt(path, "must be at most " + max + " bytes, was " + value.asText()));
+        }
+    }
+}
