@@ -157,14 +157,16 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         boolean last = content instanceof LastHttpContent;
         connection.write(content);
+        // Pause before flushing: a flush that drains the socket at once fires the writability event
+        // synchronously, and that event must see (and undo) the pause, not precede it.
         if (last) {
             requestDone = true;
-            connection.flush();
             downstream.setReading(false);
+            connection.flush();
             startTimer();
         } else if (!connection.isWritable()) {
-            connection.flush();
             downstream.setReading(false);
+            connection.flush();
         }
     }
 
@@ -229,8 +231,8 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (!(content instanceof LastHttpContent)) {
             ctx.write(content, ctx.voidPromise());
             if (!ctx.channel().isWritable()) {
+                connection.setAutoRead(false); // before the flush, for the same reason as request bodies
                 ctx.flush();
-                connection.setAutoRead(false);
             }
             return;
         }
