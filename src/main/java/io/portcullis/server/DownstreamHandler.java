@@ -164,14 +164,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      * Answers a request the gateway will not proxy. With {@code close}, the connection ends after the answer
      * (the request's body, if any, is never read); otherwise the rest of the request is discarded.
      */
+    /** Answers before any exchange started; the request's headers are still as the client sent them. */
     void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close, long startNanos,
             String route) {
-        respondLocal(request, reason, requestId, close, true, startNanos, route);
+        respondLocal(request, reason, requestId, close || !HttpUtil.isKeepAlive(request), true, startNanos, route);
     }
 
+    /** {@code close} already accounts for the client's keep-alive wish (its Connection header may be gone). */
     private void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close,
             boolean skipRest, long startNanos, String route) {
-        boolean closeNow = close || context.draining() || closeAfterExchange || !HttpUtil.isKeepAlive(request);
+        boolean closeNow = close || context.draining() || closeAfterExchange;
         FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
                 closeNow);
         long bytesOut = response.content().readableBytes();

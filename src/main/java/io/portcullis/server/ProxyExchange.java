@@ -206,12 +206,16 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (downstream.context().draining()) {
             closeAfter = true;
         }
-        if (!hasLength && (!bodyless || (headRequest && upstreamChunked))) {
+        if (!hasLength && !bodyless) {
             if (clientHttp10) {
                 closeAfter = true; // no chunked for HTTP/1.0: the body ends when the connection does
             } else {
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
+        } else if (!hasLength && headRequest && !clientHttp10) {
+            // A HEAD answer carries the framing the GET would get through this gateway (RFC 9110 §9.3.2):
+            // unknown length is re-framed as chunked. (Netty's decoder drops the backend's own TE for HEAD.)
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -283,7 +287,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         status = reason.status().code();
         // Keep the client connection only when nothing of the request is left unread but its end marker.
         boolean close = forceClose || (hasBody && !requestDone);
-        downstream.exchangeFailed(this, reason, close, !requestDone);
+        downstream.exchangeFailed(this, reason, close || closeAfter, !requestDone);
     }
 
     /** The response has started and cannot be completed: close the client connection mid-message. */

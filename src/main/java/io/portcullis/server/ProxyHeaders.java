@@ -61,11 +61,19 @@ final class ProxyHeaders {
     /** Adds the forwarding fields to a request about to go upstream. */
     static void addForwarded(HttpHeaders headers, String clientIp, String originalHost, String proto,
             boolean http10, String requestId) {
-        String xff = headers.get(X_FORWARDED_FOR);
-        if (xff == null || xff.isBlank()) {
+        List<String> hops = headers.getAll(X_FORWARDED_FOR);
+        if (hops.isEmpty()) {
             headers.set(X_FORWARDED_FOR, clientIp);
         } else {
-            headers.set(X_FORWARDED_FOR, xff + ", " + clientIp);
+            // Repeated field lines are one comma-separated list (RFC 9110 §5.3): keep every hop, in order.
+            StringBuilder sb = new StringBuilder(64);
+            for (int i = 0; i < hops.size(); i++) {
+                String hop = hops.get(i).trim();
+                if (!hop.isEmpty()) {
+                    sb.append(hop).append(", ");
+                }
+            }
+            headers.set(X_FORWARDED_FOR, sb.append(clientIp).toString());
         }
         headers.set(X_FORWARDED_PROTO, proto);
         if (originalHost != null) {
