@@ -145,8 +145,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
             content.release();
-            failLocal(ErrorReason.INVALID_FRAMING, true);
+            failLocal(RequestValidator.reasonFor(cause), true);
             return;
         }
         bytesIn += content.content().readableBytes();

@@ -4,10 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
@@ -22,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Netty parses it, for what Netty tolerates but a proxy must not forward: obs-fold (a header line starting with SP
  * or HT, which Netty would merge), bare CR, NUL, and over-long single header fields. A refused head becomes a
  * request whose {@link DecoderResult} fails with {@link RejectedRequestException}; everything after it on the
- * connection is discarded.
+ * connection is discarded. A chunked body's trailer section is held to the same rules by {@link ChunkedBodyScanner}.
  *
  * <p>It also owns the header-read timeout (slowloris defence): from the first byte of a head until the head is
  * decoded. One reusable task per connection checks the deadline, so fast requests schedule nothing.
@@ -47,6 +50,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private boolean sawCr;
     private int scanned;
     private boolean rejected;
+    /** Follows a chunked body to scan its trailers; null for other bodies. */
+    private ChunkedBodyScanner chunked;
 
     private long headStartNanos;
     private Future<?> timeoutTask;
@@ -77,16 +82,22 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
+        RejectedRequestException problem = null;
         if (inHead) {
-            RejectedRequestException problem = scanHead(buffer);
-            if (problem != null) {
-                rejected = true;
-                buffer.skipBytes(buffer.readableBytes());
-                HttpRequest bad = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
-                bad.setDecoderResult(DecoderResult.failure(problem));
-                out.add(bad);
-                return;
-            }
+            problem = scanHead(buffer);
+        } else if (chunked != null && !chunked.done()) {
+            problem = chunked.scan(buffer, buffer.readerIndex() + scanned, buffer.writerIndex());
+            scanned = chunked.position() - buffer.readerIndex();
+        }
+        if (problem != null) {
+            rejected = true;
+            buffer.skipBytes(buffer.readableBytes());
+            // A refused head is a failed request; a refused body part is a failed last content, like Netty's own.
+            HttpObject bad = inHead ? new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request")
+                    : new DefaultLastHttpContent();
+            bad.setDecoderResult(DecoderResult.failure(problem));
+            out.add(bad);
+            return;
         }
         int before = out.size();
         int readerBefore = buffer.readerIndex();
@@ -94,10 +105,13 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         scanned = Math.max(0, scanned - (buffer.readerIndex() - readerBefore));
         for (int i = before; i < out.size(); i++) {
             Object msg = out.get(i);
-            if (msg instanceof HttpRequest) {
+            if (msg instanceof HttpRequest request) {
                 headStartNanos = 0;
+                chunked = HttpUtil.isTransferEncodingChunked(request) ? new ChunkedBodyScanner(maxHeaderField)
+                        : null;
             }
             if (msg instanceof LastHttpContent) {
+                chunked = null;
                 inHead = true;
                 headStarted = false;
                 inRequestLine = false;
@@ -114,6 +128,9 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         int to = buffer.writerIndex();
         for (int i = from; i < to; i++) {
             byte b = buffer.getByte(i);
+            if (headStartNanos == 0) {
+                startHeaderTimer(); // any byte starts the deadline: empty lines before a request count too
+            }
             if (sawCr) {
                 sawCr = false;
                 if (b != '\n') {
@@ -146,7 +163,6 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                     if (!headStarted) {
                         headStarted = true;
                         inRequestLine = true;
-                        startHeaderTimer();
                     }
                     // The request line is bounded by Netty's max_request_line (414); field lines are bounded here.
                     if (++lineLength > maxHeaderField && !inRequestLine) {
@@ -185,6 +201,21 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         } else {
             timeoutTask = ctx.executor().schedule(this::checkHeaderTimeout, remaining, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The version token is case-sensitive {@code HTTP/d.d} (RFC 9112 §2.3); Netty would upper-case it. */
+    @Override
+    protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
+        if (length != 8 || line[start] != 'H' || line[start + 1] != 'T' || line[start + 2] != 'T'
+                || line[start + 3] != 'P' || line[start + 4] != '/' || !isDigit(line[start + 5])
+                || line[start + 6] != '.' || !isDigit(line[start + 7])) {
+            throw new IllegalArgumentException("invalid HTTP version");
+        }
+        return super.splitThirdWordInitialLine(line, start, length);
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
     }
 
     @Override
