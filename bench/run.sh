@@ -305,8 +305,10 @@ start_gateway() {
         jar="$(find_jar)"
         [[ -n "$jar" ]] || die "build finished but no target/portcullis-*-all.jar"
       fi
-      log "gateway: $jdk/bin/java -Xmx256m -jar $(basename "$jar") run -c $conf (event_loops=$GW_LOOPS)"
-      start_bg gateway "$jdk/bin/java" -Xmx256m -jar "$jar" run -c "$conf"
+      # Through the launcher, so the gateway runs with the JVM options users get (bin/portcullis).
+      log "gateway: bin/portcullis run -c $conf (JAVA_HOME=$jdk, event_loops=$GW_LOOPS)"
+      export JAVA_HOME="$jdk"
+      start_bg gateway "$REPO_ROOT/bin/portcullis" run -c "$conf"
       ;;
     nginx-as-gateway)
       # Test double: proves the orchestration, parsing and table without the real gateway.

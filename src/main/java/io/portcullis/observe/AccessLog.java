@@ -53,6 +53,11 @@ public class AccessLog implements AutoCloseable {
         return new AccessLog(new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 64 * 1024));
     }
 
+    /** False for the null object: callers skip building entries nobody will write. */
+    public boolean enabled() {
+        return queue != null;
+    }
+
     /** Called on event loops: never blocks. */
     public void log(AccessLogEntry entry) {
         if (queue != null && !queue.offer(entry)) {

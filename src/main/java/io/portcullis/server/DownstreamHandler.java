@@ -24,7 +24,10 @@ import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamPools;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +35,14 @@ import org.slf4j.LoggerFactory;
  * The connection-level half of the proxy, one per downstream connection: validates and routes each request head,
  * answers locally when it must (4xx, 5xx as JSON), and otherwise hands the request to a {@link ProxyExchange}.
  *
- * <p>At most one exchange is in flight per connection. Reading is switched off while an exchange cannot take more
- * request data (upstream connecting or backpressured, request complete); the {@code FlowControlHandler} in front
- * holds anything already decoded, so pipelined requests are answered strictly in order.
+ * <p>At most one exchange is in flight per connection. A pipelined request that arrives while another is in flight
+ * waits, with everything decoded after it, in {@link #pipelined}; reading pauses until it is served, so responses
+ * go out strictly in request order. In the common case (one request at a time) {@code autoRead} never changes:
+ * each change costs an {@code epoll_ctl} system call, so the connection pauses only for pipelining and for
+ * backpressure from the upstream socket.
+ *
+ * <p>It also owns the connection's response timer: one self-rearming task checks the current exchange's deadline,
+ * so keep-alive traffic does not schedule a timer per request.
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
@@ -52,6 +60,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** A pipelined request head timed out while another exchange was in flight: close after it. */
     private boolean closeAfterExchange;
+    /** Messages decoded while an exchange was in flight, from the next request head on; served in order. */
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private boolean dispatching;
+    private Future<?> responseTimer;
+    private long responseTimerAt;
 
     DownstreamHandler(GatewayContext context, ListenerConfig listener, ProxyResponseEncoder encoder) {
         this.context = context;
@@ -69,6 +82,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!pipelined.isEmpty() || (exchange != null && msg instanceof HttpRequest)) {
+            pipelined.add(msg);
+            pauseReading();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
         if (msg instanceof HttpRequest request) {
             onRequest(request);
         } else if (msg instanceof HttpContent content) {
@@ -137,7 +163,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             headers.remove(HttpHeaderNames.EXPECT);
             sendContinue = hasBody;
         }
-        setReading(false);
         if (sendContinue) {
             // The gateway owns 100-continue (like Envoy): routing and size checks passed, so invite the body.
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -173,25 +198,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** {@code close} already accounts for the client's keep-alive wish (its Connection header may be gone). */
     private void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close,
             boolean skipRest, long startNanos, String route) {
-        boolean closeNow = close || context.draining() || closeAfterExchange;
+        boolean closeNow = close || context.draining() || closeAfterExchange || closing;
         FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
                 closeNow);
         long bytesOut = response.content().readableBytes();
         encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
         ChannelFuture written = ctx.writeAndFlush(response);
         if (closeNow) {
-            closing = true;
-            setReading(false);
+            startClosing();
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             skipUntilLast = skipRest;
-            setReading(true);
+            servePipelined();
         }
         logLocal(request, reason, requestId, startNanos, route, bytesOut);
     }
 
     private void logLocal(HttpRequest request, ErrorReason reason, String requestId, long startNanos, String route,
             long bytesOut) {
+        if (!context.accessLog().enabled()) {
+            return;
+        }
         context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, clientIp,
                 request.method().name(), pathForLog(request.uri()), request.protocolVersion().text(),
                 request.headers().get(HttpHeaderNames.HOST), route, null, reason.status().code(), reason.name(),
@@ -219,12 +246,42 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         if (close || closeAfterExchange || context.draining()) {
-            closing = true;
-            setReading(false);
+            startClosing();
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        setReading(true); // may deliver the next pipelined request right now
+        servePipelined();
+    }
+
+    /**
+     * Serves what waited while an exchange was in flight, up to the next request head that must wait again, then
+     * resumes reading if nothing is left waiting. Never re-entered: a local answer given while dispatching lets
+     * the outer loop continue.
+     */
+    private void servePipelined() {
+        if (dispatching) {
+            return;
+        }
+        dispatching = true;
+        try {
+            Object next;
+            while (!closing && (next = pipelined.peek()) != null
+                    && !(exchange != null && next instanceof HttpRequest)) {
+                dispatch(pipelined.poll());
+            }
+        } finally {
+            dispatching = false;
+        }
+        resumeReading();
+    }
+
+    private void startClosing() {
+        closing = true;
+        pauseReading();
+        Object m;
+        while ((m = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
     }
 
     /** Aborts the connection: for responses already started, so a truncated body cannot look complete. */
@@ -232,12 +289,48 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange == done) {
             exchange = null;
         }
-        closing = true;
+        startClosing();
         ctx.channel().close();
     }
 
-    void setReading(boolean reading) {
-        ctx.channel().config().setAutoRead(reading && !closing);
+    /** Stops reading the client socket (upstream backpressure, or pipelined requests waiting). */
+    void pauseReading() {
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Resumes reading unless something still needs the pause. No-op (no system call) when already reading. */
+    void resumeReading() {
+        ProxyExchange ex = exchange;
+        if (!closing && pipelined.isEmpty() && (ex == null || ex.acceptsRequestData())) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Makes sure the response timer fires no later than {@code delayNanos} from now. */
+    void armResponseTimer(long delayNanos) {
+        long at = System.nanoTime() + delayNanos;
+        if (responseTimer != null) {
+            if (responseTimerAt - at <= 0) {
+                return; // already due in time; it re-arms itself for the rest
+            }
+            responseTimer.cancel(false);
+        }
+        responseTimerAt = at;
+        responseTimer = ctx.executor().schedule(this::checkResponseTimer, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkResponseTimer() {
+        responseTimer = null;
+        ProxyExchange ex = exchange;
+        if (ex == null) {
+            return;
+        }
+        long remaining = ex.timeoutRemainingNanos();
+        if (remaining <= 0) {
+            ex.onTimeout();
+        } else if (remaining != Long.MAX_VALUE) {
+            armResponseTimer(remaining);
+        }
     }
 
     GatewayContext context() {
@@ -264,7 +357,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
+        startClosing();
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         ProxyExchange ex = exchange;
         exchange = null;
         if (ex != null) {
@@ -287,7 +384,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         } else if (evt instanceof IdleStateEvent) {
             ProxyExchange ex = exchange;
             if (ex == null) {
-                closing = true;
+                startClosing();
                 ctx.close();
             } else {
                 ex.onDownstreamIdle();
@@ -300,7 +397,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** Called when the gateway starts draining: an idle keep-alive connection closes now. */
     void closeIfIdle() {
         if (exchange == null && !closing) {
-            closing = true;
+            startClosing();
             ctx.close();
         }
     }
@@ -308,7 +405,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("downstream connection from {} failed: {}", clientIp, cause.toString());
-        closing = true;
+        startClosing();
         ctx.close();
     }
 }

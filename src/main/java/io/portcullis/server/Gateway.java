@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -74,6 +75,8 @@ public final class Gateway implements AutoCloseable {
                         .option(ChannelOption.SO_BACKLOG, 4096)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        // The pooled allocator, not 4.2's adaptive default: 1.5-2x the 64 KiB throughput in bench/.
+                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(new DownstreamInitializer(context, listener))
                         .bind(listener.host(), listener.port())
                         .sync()

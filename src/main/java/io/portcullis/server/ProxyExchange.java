@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.Future;
 import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.AcquireCallback;
@@ -23,6 +22,7 @@ import io.portcullis.upstream.UpstreamConnection;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamListener;
 import io.portcullis.upstream.UpstreamPools;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,8 +68,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private long upstreamSentNanos = -1;
     private long upstreamHeadNanos = -1;
     private long lastUpstreamActivity;
-    private Future<?> timer;
+    private boolean timerRunning;
     private int status;
+    /** Request parts that arrived before the upstream connection was ready. */
+    private ArrayDeque<HttpContent> pending;
 
     ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
             HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster, String requestId,
@@ -123,12 +125,23 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         reused = reusedConnection;
         c.write(upstreamRequest);
         upstreamSentNanos = System.nanoTime();
+        if (retried) {
+            // Only body-less requests are retried: their end marker is all there is to resend.
+            if (requestDone) {
+                c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                startTimer();
+            }
+            return;
+        }
+        HttpContent part;
+        while (pending != null && (part = pending.poll()) != null) {
+            c.write(part);
+        }
+        c.flush();
         if (requestDone) {
-            // A retry: the request had no body and its end was already consumed.
-            c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             startTimer();
         } else {
-            updateReading();
+            downstream.resumeReading();
         }
     }
 
@@ -140,7 +153,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     void onRequestContent(HttpContent content) {
-        if (finished || connection == null) {
+        if (finished) {
             content.release();
             return;
         }
@@ -157,18 +170,35 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        connection.write(content);
-        // Pause before flushing: a flush that drains the socket at once fires the writability event
-        // synchronously, and that event must see (and undo) the pause, not precede it.
         if (last) {
             requestDone = true;
-            downstream.setReading(false);
+        }
+        if (connection == null) {
+            // Still connecting: hold the part; a body (not just its end) pauses the client until connected.
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(content);
+            if (!last) {
+                downstream.pauseReading();
+            }
+            return;
+        }
+        connection.write(content);
+        if (last) {
             connection.flush();
             startTimer();
         } else if (!connection.isWritable()) {
-            downstream.setReading(false);
+            // Pause before flushing: a flush that drains the socket at once fires the writability event
+            // synchronously, and that event must see (and undo) the pause, not precede it.
+            downstream.pauseReading();
             connection.flush();
         }
+    }
+
+    /** Whether the client socket may be read for this exchange (the rest of its body, or the next request). */
+    boolean acceptsRequestData() {
+        return finished || requestDone || (connection != null && connection.isWritable());
     }
 
     void flushUpstream() {
@@ -177,13 +207,11 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
     }
 
-    private void updateReading() {
-        downstream.setReading(!finished && !requestDone && connection != null && connection.isWritable());
-    }
-
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
-        updateReading();
+        if (writable) {
+            downstream.resumeReading();
+        }
     }
 
     void onDownstreamWritabilityChanged(boolean writable) {
@@ -323,33 +351,40 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
     }
 
+    /** The route timeout runs from the end of the request; each upstream read restarts it. */
     private void startTimer() {
         lastUpstreamActivity = System.nanoTime();
-        if (timer == null && timeoutNanos > 0) {
-            timer = ctx.executor().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (timeoutNanos > 0) {
+            timerRunning = true;
+            downstream.armResponseTimer(timeoutNanos);
         }
     }
 
-    /** One task per exchange re-arms itself, instead of rescheduling on every read (Netty's idle-check trick). */
-    private void checkTimeout() {
-        timer = null;
+    /** For the connection's timer: time left before this exchange times out, or {@code Long.MAX_VALUE}. */
+    long timeoutRemainingNanos() {
+        if (finished || !timerRunning) {
+            return Long.MAX_VALUE;
+        }
+        return lastUpstreamActivity + timeoutNanos - System.nanoTime();
+    }
+
+    void onTimeout() {
         if (finished) {
             return;
         }
-        long remaining = lastUpstreamActivity + timeoutNanos - System.nanoTime();
-        if (remaining > 0) {
-            timer = ctx.executor().schedule(this::checkTimeout, remaining, TimeUnit.NANOSECONDS);
-        } else if (!responseStarted) {
+        if (!responseStarted) {
             failLocal(ErrorReason.UPSTREAM_TIMEOUT, false);
         } else {
             abortDownstream(ErrorReason.UPSTREAM_TIMEOUT);
         }
     }
 
+    /** Stops the timeout and drops request parts that will never be sent. */
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        timerRunning = false;
+        HttpContent part;
+        while (pending != null && (part = pending.poll()) != null) {
+            part.release();
         }
     }
 
@@ -370,6 +405,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     }
 
     private void log(ErrorReason error) {
+        if (!downstream.context().accessLog().enabled()) {
+            return;
+        }
         long now = System.nanoTime();
         downstream.context().accessLog().log(new AccessLogEntry(startMillis, requestId, clientIp,
                 request.method().name(), target.path(), request.protocolVersion().text(), host, route.name(),

@@ -1,6 +1,7 @@
 package io.portcullis.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -39,6 +40,7 @@ public final class EndpointPool {
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         cluster.connectTimeout().toMillis()))
@@ -47,7 +49,7 @@ public final class EndpointPool {
                     protected void initChannel(SocketChannel ch) {
                         UpstreamHandler handler = new UpstreamHandler(EndpointPool.this);
                         handler.connection(new UpstreamConnection(ch, EndpointPool.this, handler));
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(8192)
                                 .setMaxHeaderSize(64 * 1024)
