@@ -62,12 +62,6 @@ public class HeaderProcessingBenchmark {
         return invalid == null ? target : invalid;
     }
 
-    /** Baseline: copying the headers alone (the decoder's allocation, which the real path doesn't repeat). */
-    @Benchmark
-    public Object copyOnly() {
-        return template.copy();
-    }
-
     @Benchmark
     public Object typicalRequest() {
         return process(template);

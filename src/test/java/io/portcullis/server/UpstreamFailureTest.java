@@ -32,6 +32,8 @@ class UpstreamFailureTest {
         return TestGateway.start("""
                 access_log:
                   enabled: false
+                server:
+                  event_loops: ${LOOPS:-2}
                 listeners:
                   - name: public
                     address: 127.0.0.1:0

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A gateway started in-process from YAML text on port 0, for end-to-end tests. {@code ${NAME}} placeholders are
- * filled from the map given to {@link #start}; the listener is named {@code public}.
+ * filled from the map given to {@link #start} (and {@code ${LOOPS}} from the environment); the listener is named
+ * {@code public}. {@link #simple} runs {@code ${LOOPS:-2}} event loops.
  */
 public final class TestGateway implements AutoCloseable {
     private final Gateway gateway;
@@ -26,6 +27,11 @@ public final class TestGateway implements AutoCloseable {
 
     public static TestGateway start(String yaml, Map<String, String> env) throws Exception {
         Map<String, String> vars = new HashMap<>(env);
+        // LOOPS comes from the build (surefire runs the end-to-end tests with 1 and with 2 event loops).
+        String loops = System.getenv("LOOPS");
+        if (loops != null) {
+            vars.putIfAbsent("LOOPS", loops);
+        }
         GatewayConfig config = new ConfigLoader(vars::get).parse(yaml, "test.yaml");
         return new TestGateway(Gateway.start(config));
     }
