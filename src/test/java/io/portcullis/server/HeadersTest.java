@@ -2,7 +2,7 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.server.FramingTest.Wire;
+import io.portcullis.testing.Wire;
 import io.portcullis.testing.RawBackend;
 import io.portcullis.testing.RawClient;
 import io.portcullis.testing.TestBackend;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.portcullis.server.FramingTest.Wire;
+import io.portcullis.testing.Wire;
 import io.portcullis.testing.RawClient;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
