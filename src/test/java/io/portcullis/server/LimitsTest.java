@@ -3,21 +3,14 @@ package io.portcullis.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.portcullis.testing.RawClient;
+import io.portcullis.testing.Refusals;
+import io.portcullis.testing.Refusals.Reply;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,8 +66,6 @@ class LimitsTest {
                   - ${ORIGIN}
             """.formatted(MAX_REQUEST_LINE, MAX_HEADER_SIZE, MAX_HEADER_FIELD, MAX_BODY, TINY_ROUTE_BODY);
 
-    private static final Pattern ERROR = Pattern.compile("\"error\":\"([A-Z_]+)\"");
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] \\d{3} ");
 
     TestBackend backend;
     TestGateway gw;
@@ -289,65 +280,15 @@ class LimitsTest {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    record Reply(String raw, boolean closed) {
-        int status() {
-            return RawClient.status(raw);
-        }
-
-        String body() {
-            int i = raw.indexOf("\r\n\r\n");
-            return i < 0 ? "" : raw.substring(i + 4);
-        }
-
-        String error() {
-            Matcher m = ERROR.matcher(body());
-            return m.find() ? m.group(1) : null;
-        }
-    }
-
     private Reply exchange(String raw) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", gw.port()), 2000);
-            s.setSoTimeout(3000);
-            OutputStream out = s.getOutputStream();
-            try {
-                out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-            } catch (IOException e) {
-                // refused and closed while we were still writing: read what the gateway answered
-            }
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            byte[] b = new byte[8192];
-            boolean closed = false;
-            try {
-                int n;
-                while ((n = in.read(b)) >= 0) {
-                    buf.write(b, 0, n);
-                }
-                closed = true;
-            } catch (SocketTimeoutException e) {
-                // not closed within the timeout: asserted by the caller
-            } catch (IOException e) {
-                closed = true; // reset
-            }
-            return new Reply(buf.toString(StandardCharsets.ISO_8859_1), closed);
-        }
+        return Refusals.exchange(gw.port(), raw);
     }
 
     private static void assertRefused(Reply reply, int status, String reason) {
-        String what = "response:%n%s".formatted(reply.raw());
-        assertThat(reply.status()).as("status; " + what).isEqualTo(status);
-        assertThat(reply.body()).as("JSON body; " + what).startsWith("{\"status\":" + status + ",");
-        assertThat(reply.error()).as("error reason; " + what).isEqualTo(reason);
-        assertThat(STATUS_LINE.matcher(reply.raw()).results().count()).as("one response; " + what).isEqualTo(1);
-        assertThat(reply.closed()).as("connection closed; " + what).isTrue();
+        Refusals.assertRefused(reply, "", List.of(status), List.of(reason));
     }
 
     private void assertBackendUntouched() {
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-            assertThat(backend.requestCount()).as("requests the backend received: %s", backend.requests()).isZero();
-            assertThat(backend.connectionCount()).as("connections the backend accepted").isZero();
-        });
+        Refusals.assertBackendUntouched(backend);
     }
 }

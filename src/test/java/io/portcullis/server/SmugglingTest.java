@@ -1,24 +1,19 @@
 package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.portcullis.testing.Refusals.assertBackendUntouched;
 import static org.awaitility.Awaitility.await;
+import static io.portcullis.testing.Refusals.assertRefused;
+import static io.portcullis.testing.Refusals.escape;
+import static io.portcullis.testing.Refusals.exchange;
 
-import io.portcullis.testing.RawClient;
+import io.portcullis.testing.Refusals.Reply;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,9 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that the connection is closed, and that the backend never saw a byte (no request, not even a connection).
  */
 class SmugglingTest {
-    private static final int READ_TIMEOUT_MS = 3000;
-    private static final Pattern ERROR = Pattern.compile("\"error\":\"([A-Z_]+)\"");
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] \\d{3} ");
 
     private static final String FRAMING = "INVALID_FRAMING";
     private static final String BAD_REQUEST = "BAD_REQUEST";
@@ -325,99 +317,5 @@ class SmugglingTest {
 
     private static String te(String fields) {
         return "POST / HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
-    }
-
-    /** What came back on one connection, and whether the server closed it within the read timeout. */
-    record Reply(String raw, boolean closed) {
-        int status() {
-            return RawClient.status(raw);
-        }
-
-        String body() {
-            int i = raw.indexOf("\r\n\r\n");
-            return i < 0 ? "" : raw.substring(i + 4);
-        }
-
-        String error() {
-            Matcher m = ERROR.matcher(body());
-            return m.find() ? m.group(1) : null;
-        }
-
-        long responses() {
-            return STATUS_LINE.matcher(raw).results().count();
-        }
-    }
-
-    /** Sends {@code raw} in one write and reads until the server closes (or the read timeout passes). */
-    static Reply exchange(int port, String raw) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            s.setSoTimeout(READ_TIMEOUT_MS);
-            OutputStream out = s.getOutputStream();
-            try {
-                out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-            } catch (IOException e) {
-                // The server may refuse and close while we are still writing: what it answered is still readable.
-            }
-            return readUntilClose(s.getInputStream());
-        }
-    }
-
-    static Reply readUntilClose(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        byte[] b = new byte[8192];
-        boolean closed = false;
-        try {
-            int n;
-            while ((n = in.read(b)) >= 0) {
-                buf.write(b, 0, n);
-            }
-            closed = true;
-        } catch (SocketTimeoutException e) {
-            // not closed: the assertion on Reply.closed() reports it
-        } catch (IOException e) {
-            closed = true; // reset counts as closed; an empty reply is then reported by the status assertion
-        }
-        return new Reply(buf.toString(StandardCharsets.ISO_8859_1), closed);
-    }
-
-    static void assertRefused(Reply reply, String raw, List<Integer> statuses, List<String> reasons) {
-        String what = "request:%n%s%nresponse:%n%s".formatted(escape(raw), reply.raw());
-        assertThat(reply.status()).as("status; " + what).isIn(statuses);
-        assertThat(reply.body()).as("JSON body; " + what).startsWith("{\"status\":" + reply.status() + ",");
-        assertThat(reply.error()).as("error reason; " + what).isIn(reasons);
-        assertThat(reply.body()).as("request id; " + what).contains("\"request_id\":\"");
-        assertThat(reply.responses()).as("exactly one response; " + what).isEqualTo(1);
-        assertThat(reply.closed()).as("connection closed after the refusal; " + what).isTrue();
-    }
-
-    /** Not a request, not even a connection, for a while after the refusal (a late forward would show up). */
-    static void assertBackendUntouched(TestBackend backend) {
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
-                .untilAsserted(() -> {
-                    assertThat(backend.requestCount()).as("requests the backend received: %s", backend.requests())
-                            .isZero();
-                    assertThat(backend.connectionCount()).as("connections the backend accepted").isZero();
-                });
-    }
-
-    static String escape(String raw) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : raw.toCharArray()) {
-            switch (c) {
-                case '\r' -> sb.append("\\r");
-                case '\n' -> sb.append("\\n\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
     }
 }
