@@ -65,14 +65,10 @@ public class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Entries dropped because the writer could not keep up. */
-    public long dropped() {
-        return dropped.get();
-    }
-
     private void drainLoop() {
         List<AccessLogEntry> batch = new ArrayList<>(256);
         StringBuilder sb = new StringBuilder(512);
+        long reportedDrops = 0;
         try {
             while (!closed || !queue.isEmpty()) {
                 AccessLogEntry first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -88,6 +84,11 @@ public class AccessLog implements AutoCloseable {
                 }
                 batch.clear();
                 out.flush();
+                long drops = dropped.get();
+                if (drops > reportedDrops) {
+                    LOG.warn("access log fell behind: {} entries dropped so far", drops);
+                    reportedDrops = drops;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -57,10 +57,4 @@ public final class Cluster {
         UpstreamEndpoint[] e = endpoints;
         return e.length == 1 ? e[0] : e[Math.floorMod(cursor.getAndIncrement(), e.length)];
     }
-
-    /** A different endpoint than {@code previous} when there is one (used to retry a failed connect). */
-    public UpstreamEndpoint pickOther(UpstreamEndpoint previous) {
-        UpstreamEndpoint next = pick();
-        return next == previous && endpoints.length > 1 ? pick() : next;
-    }
 }

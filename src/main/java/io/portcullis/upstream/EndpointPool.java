@@ -28,7 +28,6 @@ public final class EndpointPool {
     private final Bootstrap bootstrap;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final int maxIdle;
-    private int open;
 
     EndpointPool(UpstreamEndpoint endpoint, EventLoop loop, Class<? extends SocketChannel> channelClass) {
         this.endpoint = endpoint;
@@ -67,15 +66,6 @@ public final class EndpointPool {
         return endpoint;
     }
 
-    /** Connections open right now (idle and leased), for this loop. */
-    public int openConnections() {
-        return open;
-    }
-
-    public int idleConnections() {
-        return idle.size();
-    }
-
     /** Lends an idle connection, or opens a new one. The callback may run before this method returns. */
     public void acquire(AcquireCallback callback) {
         assert loop.inEventLoop();
@@ -93,7 +83,6 @@ public final class EndpointPool {
     public void connect(AcquireCallback callback) {
         assert loop.inEventLoop();
         ChannelFuture f = bootstrap.connect(endpoint.address());
-        open++;
         f.addListener(done -> {
             if (done.isSuccess()) {
                 Channel ch = f.channel();
@@ -115,7 +104,6 @@ public final class EndpointPool {
 
     void remove(UpstreamConnection c) {
         assert loop.inEventLoop();
-        open--;
         idle.remove(c);
     }
 

@@ -80,8 +80,4 @@ public final class UpstreamConnection {
         channel.close();
     }
 
-
-    boolean isLeased() {
-        return leased;
-    }
 }

@@ -10,13 +10,11 @@ import java.util.Objects;
  */
 public final class UpstreamEndpoint {
     private final ClusterConfig cluster;
-    private final ClusterConfig.Endpoint configured;
     private final InetSocketAddress address;
     private final String display;
 
     public UpstreamEndpoint(ClusterConfig cluster, ClusterConfig.Endpoint configured, InetSocketAddress address) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
-        this.configured = Objects.requireNonNull(configured, "configured");
         this.address = Objects.requireNonNull(address, "address");
         this.display = configured.toString();
     }
@@ -33,9 +31,5 @@ public final class UpstreamEndpoint {
     @Override
     public String toString() {
         return display;
-    }
-
-    ClusterConfig.Endpoint configured() {
-        return configured;
     }
 }

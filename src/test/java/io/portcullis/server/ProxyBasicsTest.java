@@ -38,6 +38,8 @@ class ProxyBasicsTest {
         assertThat(seen.header("x-request-id")).isNotBlank();
         assertThat(r.headers().firstValue("x-request-id")).contains(seen.header("x-request-id"));
         assertThat(seen.all("host")).containsExactly("127.0.0.1:" + gw.port());
+        // Linux with the native library bundled: the epoll transport, not the NIO fallback.
+        assertThat(gw.gateway().transport()).isEqualTo("epoll");
     }
 
     @Test
