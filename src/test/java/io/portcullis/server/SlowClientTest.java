@@ -78,35 +78,26 @@ class SlowClientTest {
     @Test
     void slowlorisGets408WithinTheHeaderReadTimeout() throws Exception {
         start("1s", "30s");
-        ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger trickled = new AtomicInteger();
+        Trickler trickler = new Trickler();
         try (Socket s = connect(gw.port())) {
             OutputStream out = s.getOutputStream();
             long startNanos = System.nanoTime();
             out.write("GET /slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            trickler.scheduleAtFixedRate(() -> {
-                try {
-                    out.write('a');
-                    out.flush();
-                    trickled.incrementAndGet();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e); // the gateway hung up: stop trickling
-                }
-            }, 200, 200, TimeUnit.MILLISECONDS);
+            trickler.start(out, new byte[] {'a'}, 200);
 
             s.setSoTimeout(5000);
             Read read = readUntilClose(s.getInputStream());
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 
-            String what = "after %d ms and %d trickled bytes:%n%s".formatted(elapsedMs, trickled.get(), read.text());
+            String what = "after %d ms and %d trickled bytes:%n%s".formatted(elapsedMs, trickler.sent(), read.text());
             assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
             assertThat(read.text()).as(what).contains("\"error\":\"HEADER_READ_TIMEOUT\"");
             assertThat(read.closed()).as("closed " + what).isTrue();
             assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
-            assertThat(trickled.get()).as("the client was still trickling").isGreaterThanOrEqualTo(3);
+            assertThat(trickler.sent()).as("the client was still trickling").isGreaterThanOrEqualTo(3);
         } finally {
-            trickler.shutdownNow();
+            trickler.close();
         }
         assertThat(backend.requestCount()).isZero();
         assertThat(backend.connectionCount()).isZero();
@@ -116,20 +107,13 @@ class SlowClientTest {
     @Test
     void slowRequestLineGets408WithinTheHeaderReadTimeout() throws Exception {
         start("1s", "30s");
-        ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+        Trickler trickler = new Trickler();
         try (Socket s = connect(gw.port())) {
             OutputStream out = s.getOutputStream();
             long startNanos = System.nanoTime();
             out.write("GET /".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            trickler.scheduleAtFixedRate(() -> {
-                try {
-                    out.write('a');
-                    out.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, 200, 200, TimeUnit.MILLISECONDS);
+            trickler.start(out, new byte[] {'a'}, 200);
 
             s.setSoTimeout(5000);
             Read read = readUntilClose(s.getInputStream());
@@ -140,7 +124,7 @@ class SlowClientTest {
             assertThat(read.closed()).as("closed " + what).isTrue();
             assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
         } finally {
-            trickler.shutdownNow();
+            trickler.close();
         }
         assertThat(backend.requestCount()).isZero();
     }
@@ -149,7 +133,7 @@ class SlowClientTest {
     @Test
     void slowlorisOnTheSecondRequestOfAKeepAliveConnectionGets408() throws Exception {
         start("1s", "30s");
-        ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+        Trickler trickler = new Trickler();
         try (Socket s = connect(gw.port())) {
             OutputStream out = s.getOutputStream();
             out.write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -160,14 +144,7 @@ class SlowClientTest {
             long startNanos = System.nanoTime();
             out.write("GET /second HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            trickler.scheduleAtFixedRate(() -> {
-                try {
-                    out.write('a');
-                    out.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, 200, 200, TimeUnit.MILLISECONDS);
+            trickler.start(out, new byte[] {'a'}, 200);
 
             s.setSoTimeout(5000);
             Read read = readUntilClose(s.getInputStream());
@@ -178,7 +155,7 @@ class SlowClientTest {
             assertThat(read.closed()).as("closed " + what).isTrue();
             assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
         } finally {
-            trickler.shutdownNow();
+            trickler.close();
         }
         assertThat(backend.requests()).extracting(TestBackend.Recorded::uri).containsExactly("/first");
     }
@@ -191,26 +168,17 @@ class SlowClientTest {
     @Test
     void crlfTricklerIsCutOffWithinTheHeaderReadTimeout() throws Exception {
         start("1s", "30s");
-        ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger trickled = new AtomicInteger();
+        Trickler trickler = new Trickler();
         try (Socket s = connect(gw.port())) {
             OutputStream out = s.getOutputStream();
             long startNanos = System.nanoTime();
-            trickler.scheduleAtFixedRate(() -> {
-                try {
-                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    trickled.incrementAndGet();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, 0, 200, TimeUnit.MILLISECONDS);
+            trickler.start(out, "\r\n".getBytes(StandardCharsets.US_ASCII), 0);
 
             s.setSoTimeout((int) (1000 + MARGIN_MS + 2000));
             Read read = readUntilClose(s.getInputStream());
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 
-            String what = "(waited %d ms, sent %d CRLFs, received: '%s')".formatted(elapsedMs, trickled.get(),
+            String what = "(waited %d ms, sent %d CRLFs, received: '%s')".formatted(elapsedMs, trickler.sent(),
                     read.text());
             assertThat(read.closed()).as("closed " + what).isTrue();
             assertThat(elapsedMs).as("time to close " + what).isLessThanOrEqualTo(1000 + MARGIN_MS);
@@ -218,7 +186,7 @@ class SlowClientTest {
                 assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
             }
         } finally {
-            trickler.shutdownNow();
+            trickler.close();
         }
         assertThat(backend.connectionCount()).isZero();
     }
@@ -353,6 +321,33 @@ class SlowClientTest {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Writes the same bytes every 200 ms, from its own thread, until closed or the gateway hangs up. */
+    private static final class Trickler implements AutoCloseable {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final AtomicInteger sent = new AtomicInteger();
+
+        void start(OutputStream out, byte[] each, long firstDelayMs) {
+            timer.scheduleAtFixedRate(() -> {
+                try {
+                    out.write(each);
+                    out.flush();
+                    sent.incrementAndGet();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // the gateway hung up: stop trickling
+                }
+            }, firstDelayMs, 200, TimeUnit.MILLISECONDS);
+        }
+
+        int sent() {
+            return sent.get();
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
         }
     }
 }
