@@ -2,23 +2,12 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.BackendAndGateway;
 import io.portcullis.testing.RawClient;
 import io.portcullis.testing.Wire;
 import io.portcullis.testing.TestBackend;
-import io.portcullis.testing.TestGateway;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,22 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * targets. Every byte is written and read by hand so that framing mistakes cannot be hidden by a forgiving client.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class FramingTest {
-    TestBackend backend;
-    TestGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = new TestBackend();
-        gw = TestGateway.simple(backend.address());
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-        backend.close();
-    }
-
+class FramingTest extends BackendAndGateway {
     @Test
     void expectContinueIsAnsweredByTheGatewayBeforeTheBodyIsSent() throws Exception {
         try (RawClient c = new RawClient(gw.port())) {

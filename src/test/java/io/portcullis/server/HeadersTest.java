@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.Wire;
 import io.portcullis.testing.RawBackend;
+import io.portcullis.testing.BackendAndGateway;
 import io.portcullis.testing.RawClient;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,23 +20,9 @@ import org.junit.jupiter.api.Timeout;
  * and every other field keeps its order and its duplicates.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class HeadersTest {
+class HeadersTest extends BackendAndGateway {
     private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-    TestBackend backend;
-    TestGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = new TestBackend();
-        gw = TestGateway.simple(backend.address());
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-        backend.close();
-    }
 
     private Wire.Response send(int port, String rawRequest) throws Exception {
         List<Wire.Response> responses = Wire.parse(RawClient.exchange(port, rawRequest), false);

@@ -2,30 +2,13 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.BackendAndGateway;
 import io.portcullis.testing.RawClient;
 import io.portcullis.testing.TestBackend;
-import io.portcullis.testing.TestGateway;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ProxyBasicsTest {
-    TestBackend backend;
-    TestGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = new TestBackend();
-        gw = TestGateway.simple(backend.address());
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-        backend.close();
-    }
-
+class ProxyBasicsTest extends BackendAndGateway {
     @Test
     void proxiesGetAndAddsForwardingHeaders() throws Exception {
         HttpResponse<String> r = gw.get("/hello?x=1");

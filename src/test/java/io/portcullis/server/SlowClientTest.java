@@ -86,15 +86,8 @@ class SlowClientTest {
             out.flush();
             trickler.start(out, new byte[] {'a'}, 200);
 
-            s.setSoTimeout(5000);
-            Read read = readUntilClose(s.getInputStream());
-            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-
-            String what = "after %d ms and %d trickled bytes:%n%s".formatted(elapsedMs, trickler.sent(), read.text());
-            assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
-            assertThat(read.text()).as(what).contains("\"error\":\"HEADER_READ_TIMEOUT\"");
-            assertThat(read.closed()).as("closed " + what).isTrue();
-            assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
+            Read read = assertCutOffWith408(s, startNanos, trickler.sent() + " trickled bytes");
+            assertThat(read.text()).as(read.text()).contains("\"error\":\"HEADER_READ_TIMEOUT\"");
             assertThat(trickler.sent()).as("the client was still trickling").isGreaterThanOrEqualTo(3);
         } finally {
             trickler.close();
@@ -115,14 +108,7 @@ class SlowClientTest {
             out.flush();
             trickler.start(out, new byte[] {'a'}, 200);
 
-            s.setSoTimeout(5000);
-            Read read = readUntilClose(s.getInputStream());
-            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-
-            String what = "after %d ms:%n%s".formatted(elapsedMs, read.text());
-            assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
-            assertThat(read.closed()).as("closed " + what).isTrue();
-            assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
+            assertCutOffWith408(s, startNanos, "");
         } finally {
             trickler.close();
         }
@@ -146,14 +132,7 @@ class SlowClientTest {
             out.flush();
             trickler.start(out, new byte[] {'a'}, 200);
 
-            s.setSoTimeout(5000);
-            Read read = readUntilClose(s.getInputStream());
-            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-
-            String what = "after %d ms:%n%s".formatted(elapsedMs, read.text());
-            assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
-            assertThat(read.closed()).as("closed " + what).isTrue();
-            assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
+            assertCutOffWith408(s, startNanos, "");
         } finally {
             trickler.close();
         }
@@ -322,6 +301,21 @@ class SlowClientTest {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Reads until the gateway closes and checks the cut-off: a 408, the connection closed, within the header-read
+     * timeout (1 s) plus the margin.
+     */
+    private static Read assertCutOffWith408(Socket s, long startNanos, String context) throws IOException {
+        s.setSoTimeout(5000);
+        Read read = readUntilClose(s.getInputStream());
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String what = "after %d ms %s:%n%s".formatted(elapsedMs, context, read.text());
+        assertThat(RawClient.status(read.text())).as("status " + what).isEqualTo(408);
+        assertThat(read.closed()).as("closed " + what).isTrue();
+        assertThat(elapsedMs).as("time to 408 and close " + what).isBetween(900L, 1000 + MARGIN_MS);
+        return read;
     }
 
     /** Writes the same bytes every 200 ms, from its own thread, until closed or the gateway hangs up. */

@@ -8,15 +8,13 @@ import static io.portcullis.testing.Refusals.escape;
 import static io.portcullis.testing.Refusals.exchange;
 
 import io.portcullis.testing.Refusals.Reply;
+import io.portcullis.testing.BackendAndGateway;
 import io.portcullis.testing.TestBackend;
-import io.portcullis.testing.TestGateway;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,27 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * smuggling) or that RFC 9110/9112 says must be refused. Every case asserts the exact status, the JSON error reason,
  * that the connection is closed, and that the backend never saw a byte (no request, not even a connection).
  */
-class SmugglingTest {
-
+class SmugglingTest extends BackendAndGateway {
     private static final String FRAMING = "INVALID_FRAMING";
     private static final String BAD_REQUEST = "BAD_REQUEST";
     private static final String INVALID_HEADER = "INVALID_HEADER";
     private static final String INVALID_TARGET = "INVALID_TARGET";
 
-    TestBackend backend;
-    TestGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = new TestBackend();
-        gw = TestGateway.simple(backend.address());
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-        backend.close();
-    }
 
     /** name, raw request, expected status, acceptable error reasons (first = preferred). */
     static Stream<Arguments> refused() {
