@@ -64,18 +64,11 @@ public final class TestBackend implements AutoCloseable {
     public record Recorded(String method, String uri, String version, List<Map.Entry<String, String>> headers,
             long bodyBytes, List<Map.Entry<String, String>> trailers) {
         public List<String> all(String name) {
-            List<String> out = new ArrayList<>();
-            for (Map.Entry<String, String> e : headers) {
-                if (e.getKey().equalsIgnoreCase(name)) {
-                    out.add(e.getValue());
-                }
-            }
-            return out;
+            return FieldList.all(headers, name);
         }
 
         public String header(String name) {
-            List<String> all = all(name);
-            return all.isEmpty() ? null : all.get(0);
+            return FieldList.first(headers, name);
         }
     }
 

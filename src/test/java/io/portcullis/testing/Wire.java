@@ -22,18 +22,11 @@ public final class Wire {
     public record Response(String version, int status, List<Map.Entry<String, String>> headers, byte[] body,
             Framing framing, List<Map.Entry<String, String>> trailers, boolean complete) {
         public List<String> all(String name) {
-            List<String> out = new ArrayList<>();
-            for (Map.Entry<String, String> e : headers) {
-                if (e.getKey().equalsIgnoreCase(name)) {
-                    out.add(e.getValue());
-                }
-            }
-            return out;
+            return FieldList.all(headers, name);
         }
 
         public String header(String name) {
-            List<String> all = all(name);
-            return all.isEmpty() ? null : all.get(0);
+            return FieldList.first(headers, name);
         }
 
         public String text() {
