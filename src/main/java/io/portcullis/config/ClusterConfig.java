@@ -5,17 +5,32 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A named group of backend endpoints and how the gateway connects to them.
+ * A named group of backend endpoints, how one of them is chosen per request, how their health is checked, and how
+ * the gateway connects to them.
  *
- * @param endpoints {@code host:port} strings as written in the config, in order
+ * @param endpoints      in config order; names are resolved when a snapshot is built and again every
+ *                       {@code dnsRefresh}
+ * @param lbPolicy       how an endpoint is chosen among the healthy ones of the lowest usable priority level
+ * @param healthCheck    active health checking, or {@link HealthCheck#NONE}
+ * @param panicThreshold when less than this share (0..1) of a priority level is healthy, that level is balanced
+ *                       across all its endpoints, healthy or not; 0 turns panic mode off
+ * @param optional       an optional cluster with no healthy endpoint does not make the gateway unready
+ * @param dnsRefresh     how often endpoint names are resolved again; {@link Duration#ZERO} = only at load
  */
 public record ClusterConfig(
         String name,
         List<Endpoint> endpoints,
+        LbPolicy lbPolicy,
         Duration connectTimeout,
-        Pool pool) {
+        Pool pool,
+        HealthCheck healthCheck,
+        double panicThreshold,
+        boolean optional,
+        Duration dnsRefresh) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final double DEFAULT_PANIC_THRESHOLD = 0.5;
+    public static final Duration DEFAULT_DNS_REFRESH = Duration.ofSeconds(30);
 
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
@@ -23,32 +38,159 @@ public record ClusterConfig(
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("cluster " + name + ": endpoints must not be empty");
         }
+        Objects.requireNonNull(lbPolicy, "lbPolicy");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        if (!(panicThreshold >= 0 && panicThreshold <= 1)) {
+            throw new IllegalArgumentException("panic_threshold must be in [0, 1], was " + panicThreshold);
+        }
+        Objects.requireNonNull(dnsRefresh, "dnsRefresh");
     }
 
-    /** One backend address. */
-    public record Endpoint(String host, int port) {
+    /** A cluster with defaults for everything but its name and endpoints (tests, the demo). */
+    public static ClusterConfig of(String name, List<Endpoint> endpoints) {
+        return new ClusterConfig(name, endpoints, LbPolicy.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, Pool.DEFAULT,
+                HealthCheck.NONE, DEFAULT_PANIC_THRESHOLD, false, DEFAULT_DNS_REFRESH);
+    }
+
+    /** Whether routes to this cluster may (and should) set a hash key. */
+    public boolean hashing() {
+        return lbPolicy == LbPolicy.RING_HASH || lbPolicy == LbPolicy.MAGLEV;
+    }
+
+    /** Load-balancing policies; the config spells them in lower case ({@code least_request}). */
+    public enum LbPolicy {
+        ROUND_ROBIN, RANDOM, LEAST_REQUEST, RING_HASH, MAGLEV
+    }
+
+    /**
+     * One backend address.
+     *
+     * @param weight   share of traffic relative to the level's other endpoints, > 0
+     * @param priority 0 = primary, 1 = first backup, ...: traffic goes to the lowest level with healthy endpoints
+     */
+    public record Endpoint(String host, int port, int weight, int priority) {
         public Endpoint {
             Objects.requireNonNull(host, "host");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("endpoint port must be in 1..65535, was " + port);
             }
+            if (weight <= 0) {
+                throw new IllegalArgumentException("endpoint weight must be > 0, was " + weight);
+            }
+            if (priority < 0) {
+                throw new IllegalArgumentException("endpoint priority must be >= 0, was " + priority);
+            }
+        }
+
+        public Endpoint(String host, int port) {
+            this(host, port, 1, 0);
+        }
+
+        /** {@code host:port}, with IPv6 literals bracketed. */
+        public String address() {
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
         }
 
         @Override
         public String toString() {
-            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            return address();
         }
     }
 
     /**
-     * Per event loop connection pool settings for each endpoint.
+     * Connection pool settings for each endpoint, per event loop (each loop owns its pools).
      *
-     * @param maxIdle     idle keep-alive connections kept per endpoint per event loop
-     * @param idleTimeout an idle pooled connection is closed after this long
+     * @param maxConnections open connections per endpoint per event loop; a request that finds none free waits
+     *                       for one up to the connect timeout, then gets 503
+     * @param maxIdle        idle keep-alive connections kept per endpoint per event loop
+     * @param idleTimeout    an idle pooled connection is closed after this long
      */
-    public record Pool(int maxIdle, Duration idleTimeout) {
-        public static final Pool DEFAULT = new Pool(64, Duration.ofSeconds(60));
+    public record Pool(int maxConnections, int maxIdle, Duration idleTimeout) {
+        public static final Pool DEFAULT = new Pool(1024, 64, Duration.ofSeconds(60));
+
+        public Pool {
+            if (maxConnections <= 0) {
+                throw new IllegalArgumentException("max_connections must be > 0, was " + maxConnections);
+            }
+            if (maxIdle < 0) {
+                throw new IllegalArgumentException("max_idle must be >= 0, was " + maxIdle);
+            }
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+        }
+    }
+
+    /**
+     * Active health checking. A check opens a fresh connection to the endpoint; TCP checks pass when it connects,
+     * HTTP checks when the response status is expected.
+     *
+     * @param http               the HTTP check, or null for a TCP check
+     * @param interval           time between the end of one check and the start of the next
+     * @param jitter             up to this much random time is added to each interval
+     * @param timeout            a check that has not passed within this long fails
+     * @param healthyThreshold   consecutive passes that make an unhealthy endpoint healthy
+     * @param unhealthyThreshold consecutive failures that make a healthy endpoint unhealthy
+     */
+    public record HealthCheck(
+            boolean enabled,
+            Http http,
+            Duration interval,
+            Duration jitter,
+            Duration timeout,
+            int healthyThreshold,
+            int unhealthyThreshold) {
+
+        public static final HealthCheck NONE = new HealthCheck(false, null, Duration.ofSeconds(10), Duration.ZERO,
+                Duration.ofSeconds(2), 2, 3);
+
+        public HealthCheck {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(jitter, "jitter");
+            Objects.requireNonNull(timeout, "timeout");
+            if (enabled && interval.isZero()) {
+                throw new IllegalArgumentException("health_check.interval must be > 0");
+            }
+            if (healthyThreshold < 1 || unhealthyThreshold < 1) {
+                throw new IllegalArgumentException("health_check thresholds must be >= 1, were "
+                        + healthyThreshold + " and " + unhealthyThreshold);
+            }
+        }
+    }
+
+    /**
+     * @param path             request path (with query, if any) of the check
+     * @param host             Host header of the check, or null for the endpoint's {@code host:port}
+     * @param expectedStatuses statuses that pass
+     */
+    public record Http(String path, String host, List<StatusRange> expectedStatuses) {
+        public Http {
+            Objects.requireNonNull(path, "path");
+            expectedStatuses = List.copyOf(expectedStatuses);
+            if (expectedStatuses.isEmpty()) {
+                throw new IllegalArgumentException("expected_statuses must not be empty");
+            }
+        }
+
+        public boolean expected(int status) {
+            for (StatusRange r : expectedStatuses) {
+                if (status >= r.from() && status <= r.to()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Inclusive range of HTTP statuses. */
+    public record StatusRange(int from, int to) {
+        public static final StatusRange SUCCESS = new StatusRange(200, 299);
+
+        public StatusRange {
+            if (from < 100 || to > 599 || from > to) {
+                throw new IllegalArgumentException("status range must lie in 100..599 with from <= to, was "
+                        + from + "-" + to);
+            }
+        }
     }
 }

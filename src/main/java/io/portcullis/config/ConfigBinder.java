@@ -30,6 +30,7 @@ final class ConfigBinder {
                 new GatewayConfig.AccessLogConfig(
                         accessLog.path("enabled").asBoolean(logDefaults.enabled()),
                         accessLog.path("path").asText(logDefaults.path())),
+                GatewayConfig.AdminConfig.DISABLED,
                 list(root.path("listeners"), ConfigBinder::listener),
                 list(root.path("routes"), ConfigBinder::route),
                 list(root.path("clusters"), ConfigBinder::cluster));
@@ -92,11 +93,17 @@ final class ConfigBinder {
                     HostPort hostPort = HostPort.parse(e.textValue(), 1);
                     return new ClusterConfig.Endpoint(hostPort.host(), hostPort.port());
                 }),
+                ClusterConfig.LbPolicy.ROUND_ROBIN,
                 duration(node.path("connect_timeout"), ClusterConfig.DEFAULT_CONNECT_TIMEOUT),
                 pool.isObject()
-                        ? new ClusterConfig.Pool(pool.path("max_idle").asInt(defaults.maxIdle()),
+                        ? new ClusterConfig.Pool(defaults.maxConnections(),
+                                pool.path("max_idle").asInt(defaults.maxIdle()),
                                 duration(pool.path("idle_timeout"), defaults.idleTimeout()))
-                        : defaults);
+                        : defaults,
+                ClusterConfig.HealthCheck.NONE,
+                ClusterConfig.DEFAULT_PANIC_THRESHOLD,
+                false,
+                ClusterConfig.DEFAULT_DNS_REFRESH);
     }
 
     private static Duration duration(JsonNode node, Duration fallback) {

@@ -12,6 +12,7 @@ import java.util.Objects;
 public record GatewayConfig(
         ServerConfig server,
         AccessLogConfig accessLog,
+        AdminConfig admin,
         List<ListenerConfig> listeners,
         List<RouteConfig> routes,
         List<ClusterConfig> clusters) {
@@ -19,6 +20,7 @@ public record GatewayConfig(
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(admin, "admin");
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
         clusters = List.copyOf(clusters);
@@ -39,5 +41,24 @@ public record GatewayConfig(
     /** Structured JSON access log; {@code path} is {@code "stdout"} or a file path. */
     public record AccessLogConfig(boolean enabled, String path) {
         public static final AccessLogConfig DEFAULT = new AccessLogConfig(true, "stdout");
+    }
+
+    /**
+     * The admin listener (health, clusters, config and metrics endpoints), off unless configured.
+     *
+     * @param host bind host; loopback by default, since the admin API is not meant for the public
+     * @param port bind port; 0 asks the OS for a free one
+     */
+    public record AdminConfig(boolean enabled, String host, int port) {
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        public static final int DEFAULT_PORT = 9901;
+        public static final AdminConfig DISABLED = new AdminConfig(false, DEFAULT_HOST, DEFAULT_PORT);
+
+        public AdminConfig {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("admin port must be in 0..65535, was " + port);
+            }
+        }
     }
 }

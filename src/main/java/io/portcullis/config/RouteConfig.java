@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param timeout     time from sending the request upstream to receiving the response head (504 when exceeded);
  *                    also the longest silence allowed between response body reads
  * @param maxBodySize request body limit in bytes for this route, or {@code null} to use the listener's default
+ * @param hashKey     what a hashing cluster ({@code ring_hash}, {@code maglev}) hashes to pick an endpoint, or
+ *                    {@code null}: such clusters then pick at random
  */
 public record RouteConfig(
         String name,
@@ -18,7 +20,8 @@ public record RouteConfig(
         String cluster,
         Rewrite rewrite,
         Duration timeout,
-        Long maxBodySize) {
+        Long maxBodySize,
+        HashKey hashKey) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
@@ -28,6 +31,32 @@ public record RouteConfig(
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rewrite, "rewrite");
         Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** A route without a hash key. */
+    public RouteConfig(String name, Match match, String cluster, Rewrite rewrite, Duration timeout,
+            Long maxBodySize) {
+        this(name, match, cluster, rewrite, timeout, maxBodySize, null);
+    }
+
+    /**
+     * The part of a request a hashing load balancer hashes, so that equal values reach the same endpoint.
+     *
+     * @param name the header, cookie or query parameter name; null for {@code CLIENT_ADDRESS} and {@code PATH}
+     */
+    public record HashKey(Source source, String name) {
+        public HashKey {
+            Objects.requireNonNull(source, "source");
+            if ((name == null) != (source == Source.CLIENT_ADDRESS || source == Source.PATH)) {
+                throw new IllegalArgumentException("hash key " + source + (name == null ? " needs" : " takes no")
+                        + " name");
+            }
+        }
+
+        /** Where the hashed value comes from. */
+        public enum Source {
+            HEADER, COOKIE, CLIENT_ADDRESS, PATH, QUERY_PARAM
+        }
     }
 
     /**

@@ -77,9 +77,8 @@ class ConfigLoaderTest {
         assertThat(config.routes()).containsExactly(new RouteConfig("all",
                 new RouteConfig.Match(List.of(), null, "/", null, List.of(), List.of()),
                 "backend", RouteConfig.Rewrite.NONE, RouteConfig.DEFAULT_TIMEOUT, null));
-        assertThat(config.clusters()).containsExactly(new ClusterConfig("backend",
-                List.of(new Endpoint("127.0.0.1", 9000)), ClusterConfig.DEFAULT_CONNECT_TIMEOUT,
-                ClusterConfig.Pool.DEFAULT));
+        assertThat(config.clusters()).containsExactly(
+                ClusterConfig.of("backend", List.of(new Endpoint("127.0.0.1", 9000))));
     }
 
     @Test
@@ -122,7 +121,10 @@ class ConfigLoaderTest {
                         "backend", RouteConfig.Rewrite.NONE, RouteConfig.DEFAULT_TIMEOUT, null));
         assertThat(config.clusters()).containsExactly(new ClusterConfig("backend",
                 List.of(new Endpoint("127.0.0.1", 9000), new Endpoint("localhost", 9001), new Endpoint("::1", 9002)),
-                Duration.ofHours(1), new ClusterConfig.Pool(8, Duration.ofSeconds(30))));
+                ClusterConfig.LbPolicy.ROUND_ROBIN, Duration.ofHours(1),
+                new ClusterConfig.Pool(ClusterConfig.Pool.DEFAULT.maxConnections(), 8, Duration.ofSeconds(30)),
+                ClusterConfig.HealthCheck.NONE, ClusterConfig.DEFAULT_PANIC_THRESHOLD, false,
+                ClusterConfig.DEFAULT_DNS_REFRESH));
         assertThat(config.clusters().get(0).endpoints().get(2)).hasToString("[::1]:9002");
     }
 
