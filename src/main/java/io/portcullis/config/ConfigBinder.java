@@ -30,7 +30,7 @@ final class ConfigBinder {
                 new GatewayConfig.AccessLogConfig(
                         accessLog.path("enabled").asBoolean(logDefaults.enabled()),
                         accessLog.path("path").asText(logDefaults.path())),
-                GatewayConfig.AdminConfig.DISABLED,
+                admin(root.path("admin")),
                 list(root.path("listeners"), ConfigBinder::listener),
                 list(root.path("routes"), ConfigBinder::route),
                 list(root.path("clusters"), ConfigBinder::cluster));
@@ -64,7 +64,34 @@ final class ConfigBinder {
                         ? new RouteConfig.Rewrite(rewrite.path("prefix").textValue(), rewrite.path("host").textValue())
                         : RouteConfig.Rewrite.NONE,
                 duration(node.path("timeout"), RouteConfig.DEFAULT_TIMEOUT),
-                maxBody.isMissingNode() ? null : size(maxBody, 0));
+                maxBody.isMissingNode() ? null : size(maxBody, 0),
+                hashKey(node.path("hash_key")));
+    }
+
+    private static GatewayConfig.AdminConfig admin(JsonNode node) {
+        if (!node.isObject()) {
+            return GatewayConfig.AdminConfig.DISABLED;
+        }
+        JsonNode address = node.path("address");
+        HostPort hostPort = address.isTextual() ? HostPort.parse(address.textValue(), 0)
+                : new HostPort(GatewayConfig.AdminConfig.DEFAULT_HOST, GatewayConfig.AdminConfig.DEFAULT_PORT);
+        return new GatewayConfig.AdminConfig(node.path("enabled").asBoolean(true), hostPort.host(), hostPort.port());
+    }
+
+    private static RouteConfig.HashKey hashKey(JsonNode node) {
+        if (!node.isObject()) {
+            return null;
+        }
+        String field = node.fieldNames().next();
+        return switch (field) {
+            case "header" -> new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, node.path(field).textValue());
+            case "cookie" -> new RouteConfig.HashKey(RouteConfig.HashKey.Source.COOKIE, node.path(field).textValue());
+            case "query_param" -> new RouteConfig.HashKey(RouteConfig.HashKey.Source.QUERY_PARAM,
+                    node.path(field).textValue());
+            case "client_address" -> new RouteConfig.HashKey(RouteConfig.HashKey.Source.CLIENT_ADDRESS, null);
+            case "path" -> new RouteConfig.HashKey(RouteConfig.HashKey.Source.PATH, null);
+            default -> throw new IllegalStateException("schema admitted hash_key source " + field);
+        };
     }
 
     private static RouteConfig.Match match(JsonNode node) {
@@ -87,23 +114,68 @@ final class ConfigBinder {
     private static ClusterConfig cluster(JsonNode node) {
         JsonNode pool = node.path("pool");
         ClusterConfig.Pool defaults = ClusterConfig.Pool.DEFAULT;
+        JsonNode policy = node.path("lb_policy");
+        JsonNode panic = node.path("panic_threshold");
         return new ClusterConfig(
                 node.path("name").textValue(),
-                list(node.path("endpoints"), e -> {
-                    HostPort hostPort = HostPort.parse(e.textValue(), 1);
-                    return new ClusterConfig.Endpoint(hostPort.host(), hostPort.port());
-                }),
-                ClusterConfig.LbPolicy.ROUND_ROBIN,
+                list(node.path("endpoints"), ConfigBinder::endpoint),
+                policy.isTextual() ? ClusterConfig.LbPolicy.valueOf(policy.textValue().toUpperCase(Locale.ROOT))
+                        : ClusterConfig.LbPolicy.ROUND_ROBIN,
                 duration(node.path("connect_timeout"), ClusterConfig.DEFAULT_CONNECT_TIMEOUT),
-                pool.isObject()
-                        ? new ClusterConfig.Pool(defaults.maxConnections(),
-                                pool.path("max_idle").asInt(defaults.maxIdle()),
-                                duration(pool.path("idle_timeout"), defaults.idleTimeout()))
-                        : defaults,
-                ClusterConfig.HealthCheck.NONE,
-                ClusterConfig.DEFAULT_PANIC_THRESHOLD,
-                false,
-                ClusterConfig.DEFAULT_DNS_REFRESH);
+                new ClusterConfig.Pool(
+                        pool.path("max_connections").asInt(defaults.maxConnections()),
+                        pool.path("max_idle").asInt(defaults.maxIdle()),
+                        duration(pool.path("idle_timeout"), defaults.idleTimeout())),
+                healthCheck(node.path("health_check")),
+                panic.isNumber() ? panic.doubleValue() / 100 : ClusterConfig.DEFAULT_PANIC_THRESHOLD,
+                node.path("optional").asBoolean(false),
+                duration(node.path("dns_refresh"), ClusterConfig.DEFAULT_DNS_REFRESH));
+    }
+
+    private static ClusterConfig.Endpoint endpoint(JsonNode node) {
+        if (node.isTextual()) {
+            HostPort hostPort = HostPort.parse(node.textValue(), 1);
+            return new ClusterConfig.Endpoint(hostPort.host(), hostPort.port());
+        }
+        HostPort hostPort = HostPort.parse(node.path("address").textValue(), 1);
+        return new ClusterConfig.Endpoint(hostPort.host(), hostPort.port(), node.path("weight").asInt(1),
+                node.path("priority").asInt(0));
+    }
+
+    private static ClusterConfig.HealthCheck healthCheck(JsonNode node) {
+        if (!node.isObject()) {
+            return ClusterConfig.HealthCheck.NONE;
+        }
+        ClusterConfig.HealthCheck defaults = ClusterConfig.HealthCheck.NONE;
+        JsonNode http = node.path("http");
+        ClusterConfig.Http httpCheck = null;
+        if (http.isObject()) {
+            JsonNode statuses = http.path("expected_statuses");
+            httpCheck = new ClusterConfig.Http(
+                    http.path("path").textValue(),
+                    http.path("host").textValue(),
+                    statuses.isArray() ? list(statuses, ConfigBinder::statusRange)
+                            : List.of(ClusterConfig.StatusRange.SUCCESS));
+        }
+        return new ClusterConfig.HealthCheck(
+                true,
+                httpCheck,
+                duration(node.path("interval"), defaults.interval()),
+                duration(node.path("jitter"), defaults.jitter()),
+                duration(node.path("timeout"), defaults.timeout()),
+                node.path("healthy_threshold").asInt(defaults.healthyThreshold()),
+                node.path("unhealthy_threshold").asInt(defaults.unhealthyThreshold()));
+    }
+
+    /** {@code 200} or {@code "200-299"} (the schema has checked the shape). */
+    static ClusterConfig.StatusRange statusRange(JsonNode node) {
+        if (node.isInt()) {
+            return new ClusterConfig.StatusRange(node.intValue(), node.intValue());
+        }
+        String text = node.textValue();
+        int dash = text.indexOf('-');
+        return new ClusterConfig.StatusRange(Integer.parseInt(text.substring(0, dash)),
+                Integer.parseInt(text.substring(dash + 1)));
     }
 
     private static Duration duration(JsonNode node, Duration fallback) {

@@ -33,8 +33,20 @@ final class SemanticValidator {
         JsonNode root = tree.root();
         duration(root.path("server").path("drain_timeout"), "/server/drain_timeout");
         listeners(root.path("listeners"));
+        admin(root.path("admin"));
         Map<String, String> clusters = clusters(root.path("clusters"));
-        routes(root.path("routes"), clusters);
+        routes(root.path("routes"), clusters, root.path("clusters"));
+    }
+
+    private void admin(JsonNode admin) {
+        JsonNode address = admin.path("address");
+        if (address.isTextual()) {
+            try {
+                HostPort.parse(address.textValue(), 0);
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt("/admin/address", e.getMessage()));
+            }
+        }
     }
 
     private void listeners(JsonNode listeners) {
@@ -74,23 +86,84 @@ final class SemanticValidator {
             String path = SourceTree.child("/clusters", i);
             JsonNode cluster = clusters.path(i);
             unique(cluster.path("name"), path + "/name", "cluster", names);
-            JsonNode endpoints = cluster.path("endpoints");
-            for (int j = 0; j < endpoints.size(); j++) {
-                if (endpoints.path(j).isTextual()) {
-                    try {
-                        HostPort.parse(endpoints.path(j).textValue(), 1);
-                    } catch (IllegalArgumentException e) {
-                        errors.add(tree.errorAt(SourceTree.child(path + "/endpoints", j), e.getMessage()));
-                    }
-                }
-            }
+            endpoints(cluster.path("endpoints"), path + "/endpoints");
             duration(cluster.path("connect_timeout"), path + "/connect_timeout");
             duration(cluster.path("pool").path("idle_timeout"), path + "/pool/idle_timeout");
+            duration(cluster.path("dns_refresh"), path + "/dns_refresh");
+            healthCheck(cluster.path("health_check"), path + "/health_check");
         }
         return names;
     }
 
-    private void routes(JsonNode routes, Map<String, String> clusters) {
+    /** Addresses parse, and no address appears twice in one cluster (it would get double weight silently). */
+    private void endpoints(JsonNode endpoints, String path) {
+        Map<String, String> seen = new HashMap<>();
+        for (int j = 0; j < endpoints.size(); j++) {
+            JsonNode endpoint = endpoints.path(j);
+            String at = SourceTree.child(path, j);
+            if (endpoint.isObject()) {
+                endpoint = endpoint.path("address");
+                at = at + "/address";
+            }
+            if (!endpoint.isTextual()) {
+                continue;
+            }
+            try {
+                HostPort hostPort = HostPort.parse(endpoint.textValue(), 1);
+                String key = hostPort.host().toLowerCase(Locale.ROOT) + ":" + hostPort.port();
+                String first = seen.putIfAbsent(key, at);
+                if (first != null) {
+                    errors.add(tree.errorAt(at, "duplicate endpoint address '" + endpoint.textValue()
+                            + "'; already listed at line " + tree.lineOf(first) + " (use weight instead)"));
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt(at, e.getMessage()));
+            }
+        }
+    }
+
+    private void healthCheck(JsonNode check, String path) {
+        if (!check.isObject()) {
+            return;
+        }
+        boolean http = check.has("http");
+        boolean tcp = check.has("tcp");
+        if (http == tcp) {
+            errors.add(tree.errorAt(path, http ? "health_check takes one of http and tcp, not both"
+                    : "health_check needs one of http or tcp (write tcp: {} for a connect check)"));
+        }
+        for (String field : List.of("interval", "timeout")) {
+            JsonNode value = check.path(field);
+            if (isZero(value)) {
+                errors.add(tree.errorAt(path + "/" + field, "must be greater than 0"));
+            } else {
+                duration(value, path + "/" + field);
+            }
+        }
+        duration(check.path("jitter"), path + "/jitter");
+        JsonNode statuses = check.path("http").path("expected_statuses");
+        for (int i = 0; i < statuses.size(); i++) {
+            JsonNode status = statuses.path(i);
+            if (status.isTextual() && status.textValue().matches("[1-5][0-9][0-9]-[1-5][0-9][0-9]")) {
+                try {
+                    ConfigBinder.statusRange(status);
+                } catch (IllegalArgumentException e) {
+                    errors.add(tree.errorAt(SourceTree.child(path + "/http/expected_statuses", i), e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private static boolean isZero(JsonNode duration) {
+        try {
+            return duration.isIntegralNumber() ? duration.longValue() == 0
+                    : duration.isTextual() && Durations.parse(duration.textValue()).isZero();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void routes(JsonNode routes, Map<String, String> clusters, JsonNode clusterNodes) {
         Map<String, String> names = new HashMap<>();
         MatchValidator matches = new MatchValidator(tree, errors);
         for (int i = 0; i < routes.size(); i++) {
@@ -111,7 +184,33 @@ final class SemanticValidator {
             }
             duration(route.path("timeout"), path + "/timeout");
             size(route.path("max_body_size"), path + "/max_body_size", Long.MAX_VALUE);
+            if (route.has("hash_key") && cluster.isTextual() && clusters.containsKey(cluster.textValue())) {
+                String policy = policyOf(clusterNodes, cluster.textValue());
+                boolean known = isPolicyName(policy); // an unknown one is reported already
+                if (known && !policy.equals("ring_hash") && !policy.equals("maglev")) {
+                    errors.add(tree.errorAt(path + "/hash_key", "hash_key needs a cluster with lb_policy ring_hash"
+                            + " or maglev; cluster '" + cluster.textValue() + "' uses " + policy));
+                }
+            }
         }
+    }
+
+    private static boolean isPolicyName(String policy) {
+        for (ClusterConfig.LbPolicy p : ClusterConfig.LbPolicy.values()) {
+            if (p.name().toLowerCase(Locale.ROOT).equals(policy)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String policyOf(JsonNode clusters, String name) {
+        for (JsonNode cluster : clusters) {
+            if (name.equals(cluster.path("name").textValue())) {
+                return cluster.path("lb_policy").asText("round_robin");
+            }
+        }
+        return "round_robin";
     }
 
     /** Records {@code name} in {@code seen} (name to path), reporting a second use. */
