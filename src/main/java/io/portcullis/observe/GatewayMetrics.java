@@ -1,0 +1,178 @@
+package io.portcullis.observe;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's metrics (facade of the metrics part of this package): one Prometheus registry holding per-route
+ * exchange meters ({@link RouteMetrics}), per-cluster upstream counters ({@link ClusterMetrics}), per-endpoint
+ * gauges, JVM and process meters, and Netty's pooled allocator. The admin listener serves {@link #scrape()}.
+ *
+ * <p>Route and cluster meters are created while a config snapshot is built, off the event loops, and cached, so a
+ * reload that keeps a route keeps its series; one that drops a route leaves its last values in the scrape until
+ * restart (counters must not reset under a running Prometheus). Names live in {@link MetricNames}.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    /**
+     * Prometheus text format 0.0.4. Spelled out because the client's writer class is only a runtime dependency of
+     * the Micrometer registry; a test checks it still matches
+     * {@code PrometheusTextFormatWriter.CONTENT_TYPE}.
+     */
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final HistogramCollector durations;
+    private final HistogramCollector upstreamDurations;
+    private final ConcurrentMap<RouteKey, RouteMetrics> routes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ClusterMetrics> clusters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<EndpointKey, List<Meter>> endpoints = new ConcurrentHashMap<>();
+
+    private record RouteKey(String route, String cluster) {
+    }
+
+    private record EndpointKey(String cluster, String endpoint) {
+    }
+
+    private GatewayMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
+        this.registry = registry;
+        this.gcMetrics = gcMetrics;
+        durations = histogram(MetricNames.REQUEST_DURATION,
+                "Time from receiving the request head to writing the last response byte");
+        upstreamDurations = histogram(MetricNames.UPSTREAM_DURATION,
+                "Time from sending the request upstream to receiving the response head");
+    }
+
+    /** Named by the registry's own convention, as a Micrometer timer of that name would be. */
+    private HistogramCollector histogram(String name, String help) {
+        HistogramCollector collector = new HistogramCollector(
+                registry.config().namingConvention().name(name, Meter.Type.TIMER), help);
+        registry.getPrometheusRegistry().register(collector);
+        return collector;
+    }
+
+    /** A registry with the JVM, process and Netty allocator meters bound; route and cluster meters come later. */
+    public static GatewayMetrics create() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Filters apply to meters registered after them, so this goes before the binders.
+        registry.config().meterFilter(new BinderMeters());
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        bindProcessCpu(registry);
+        new UptimeMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        return new GatewayMetrics(registry, gcMetrics);
+    }
+
+    /** CPU time in seconds, as Prometheus' own clients name it; {@link BinderMeters} drops Micrometer's. */
+    private static void bindProcessCpu(MeterRegistry registry) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder(MetricNames.PROCESS_CPU, os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time used by the gateway process")
+                    .register(registry);
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Every meter in Prometheus text exposition format 0.0.4. */
+    public String scrape() {
+        return registry.scrape(CONTENT_TYPE);
+    }
+
+    /** The Content-Type of {@link #scrape()}. */
+    public String contentType() {
+        return CONTENT_TYPE;
+    }
+
+    /** The meters of one route; the same arguments return the same instance. */
+    public RouteMetrics route(String route, String cluster) {
+        return routes.computeIfAbsent(new RouteKey(route, cluster),
+                k -> new RouteMetrics(registry, durations, upstreamDurations, k.route(), k.cluster()));
+    }
+
+    /**
+     * The meters of answers given before a route was found (404 no route, 4xx refusals): route and cluster
+     * {@value MetricNames#NONE}.
+     */
+    public RouteMetrics unrouted() {
+        return route(MetricNames.NONE, MetricNames.NONE);
+    }
+
+    /** The upstream counters of one cluster; the same name returns the same instance. */
+    public ClusterMetrics cluster(String cluster) {
+        return clusters.computeIfAbsent(cluster, c -> new ClusterMetrics(registry, c));
+    }
+
+    /**
+     * Registers (replacing any earlier registration with the same cluster+endpoint) the per-endpoint gauges. The
+     * gauges hold {@code stats} strongly: it lives as long as the registration, not as long as the caller keeps it.
+     */
+    public void endpoint(String cluster, String endpoint, EndpointStats stats) {
+        Tags tags = Tags.of(MetricNames.TAG_CLUSTER, cluster, MetricNames.TAG_ENDPOINT, endpoint);
+        // Micrometer hands back the first meter registered under an id, so the old gauges must go first;
+        // compute() keeps removal and registration together against a concurrent call for the same endpoint.
+        endpoints.compute(new EndpointKey(cluster, endpoint), (k, old) -> {
+            if (old != null) {
+                old.forEach(registry::remove);
+            }
+            return List.of(
+                    gauge(MetricNames.UPSTREAM_ENDPOINT_HEALTHY, tags, stats, s -> s.healthy() ? 1 : 0,
+                            "1 when the endpoint takes traffic, 0 when it is unhealthy"),
+                    gauge(MetricNames.UPSTREAM_ACTIVE_REQUESTS, tags, stats, EndpointStats::activeRequests,
+                            "Exchanges in flight to the endpoint"),
+                    gauge(MetricNames.UPSTREAM_CONNECTIONS, tags.and(MetricNames.TAG_STATE, MetricNames.OPEN),
+                            stats, EndpointStats::openConnections, "Connections to the endpoint, by state"),
+                    gauge(MetricNames.UPSTREAM_CONNECTIONS, tags.and(MetricNames.TAG_STATE, MetricNames.IDLE),
+                            stats, EndpointStats::idleConnections, "Connections to the endpoint, by state"));
+        });
+    }
+
+    private Gauge gauge(String name, Tags tags, EndpointStats stats, ToDoubleFunction<EndpointStats> value,
+            String description) {
+        return Gauge.builder(name, stats, value).description(description).tags(tags).strongReference(true)
+                .register(registry);
+    }
+
+    /** Removes the per-endpoint gauges, e.g. when a reload or DNS refresh drops the endpoint. */
+    public void removeEndpoint(String cluster, String endpoint) {
+        List<Meter> old = endpoints.remove(new EndpointKey(cluster, endpoint));
+        if (old != null) {
+            old.forEach(registry::remove);
+        }
+    }
+
+    /** Unhooks the GC notification listeners and closes the registry. */
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}
