@@ -2,7 +2,9 @@
 # Portcullis foundation benchmark (issue 3): HTTP/1.1 proxy throughput and latency, compared in ONE run against
 #   backend    - the static nginx backend, hit directly (the ceiling)
 #   nginx      - nginx as a reverse proxy in front of that backend (the reference)
-#   portcullis - the gateway in front of the same backend
+#   portcullis - the gateway in front of the same backend (one endpoint, round_robin)
+#   portcullis-lr3 - a second gateway whose cluster has three endpoints (three ports of the same backend nginx) with
+#                lb_policy least_request and the admin listener (metrics) on: the cost of balancing and metrics (issue 4)
 # Runs are interleaved (round -> size -> target) so drift in the machine (thermal, noisy neighbours, page cache)
 # hits every target alike; we report the median across rounds. See bench/README.md for knobs and caveats.
 set -euo pipefail
@@ -17,13 +19,22 @@ GW_LOOPS="${GW_LOOPS:-1}"         # gateway event loops; 1 = same one-core budge
 WARMUP="${WARMUP:-10s}"           # wrk -d per size against the gateway before measuring (JIT warm-up)
 WRK_THREADS="${WRK_THREADS:-2}"   # the issue fixes -t2 -c64; knobs only so the 2-core pitfall can be explored
 WRK_CONNS="${WRK_CONNS:-64}"
-BASE_PORT="${BASE_PORT:-18080}"   # backend=BASE+1, nginx proxy=BASE+2, gateway=BASE+3 (all on 127.0.0.1)
+BASE_PORT="${BASE_PORT:-18080}"   # backend=BASE+1 (+6, +7 with LR3), nginx proxy=BASE+2, gateway=BASE+3,
+                                  # gateway-lr3=BASE+4, its admin listener=BASE+5 (all on 127.0.0.1)
+LR3="${LR3:-1}"                   # 1 = also measure gateway-lr3 (3 endpoints, least_request, metrics); 0 = off
+GW_ADMIN="${GW_ADMIN:-1}"         # 1 = gateway-lr3 gets an admin section (metrics recorded, /metrics scraped at
+                                  # the end); 0 = no admin section, e.g. for a build that rejects the key
 GATEWAY_CMD="${GATEWAY_CMD:-}"    # empty = java -jar target/portcullis-*-all.jar; 'nginx-as-gateway' = a second
                                   # nginx proxy on the gateway port (tests this script); anything else is run via
-                                  # `bash -c "exec $GATEWAY_CMD"` with GW_PORT, BACKEND_PORT, GW_CONFIG exported
+                                  # `bash -c "exec $GATEWAY_CMD"` with GW_PORT, BACKEND_PORT, BACKEND_PORTS and
+                                  # GW_CONFIG exported (once per gateway instance: gateway, gateway-lr3)
 
 readonly HOST=127.0.0.1
 readonly BACKEND_PORT=$((BASE_PORT + 1)) NGINX_PORT=$((BASE_PORT + 2)) GW_PORT=$((BASE_PORT + 3))
+readonly LR3_PORT=$((BASE_PORT + 4)) ADMIN_PORT=$((BASE_PORT + 5))
+# The two extra listen ports of the backend nginx: same process, same worker, so the same capacity behind
+# gateway-lr3's three endpoints as behind the single endpoint of the others.
+readonly BACKEND_PORT2=$((BASE_PORT + 6)) BACKEND_PORT3=$((BASE_PORT + 7))
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 OUT_DIR="$BENCH_DIR/out/$(date +%Y%m%d-%H%M%S)"
@@ -34,6 +45,7 @@ STARTED_PIDS=()      # every long-lived process we start, killed by cleanup()
 declare -A TARGET_PID  # target name -> PID whose process tree is sampled for RSS (absent = not sampled)
 declare -A TARGET_PORT
 GW_LABEL="portcullis"
+METRICS_NOTE=""      # what the end-of-run /metrics scrape found (report line)
 WRK_PID=""           # the wrk run in progress (its timeout wrapper), if any
 SAMPLER_PID=""       # the RSS sampler of the wrk run in progress, if any (see start_rss_sampler)
 
@@ -113,9 +125,18 @@ check_idle() {
 
 port_free() { ! ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
 
+# Backend ports gateway-lr3's cluster points at (only the first one when LR3=0).
+backend_ports() {
+  if [[ "$LR3" == 1 ]]; then echo "$BACKEND_PORT $BACKEND_PORT2 $BACKEND_PORT3"; else echo "$BACKEND_PORT"; fi
+}
+
 check_ports() {
-  local p
-  for p in "$BACKEND_PORT" "$NGINX_PORT" "$GW_PORT"; do
+  local p wanted=("$BACKEND_PORT" "$NGINX_PORT" "$GW_PORT")
+  if [[ "$LR3" == 1 ]]; then
+    wanted+=("$LR3_PORT" "$BACKEND_PORT2" "$BACKEND_PORT3")
+    [[ "$GW_ADMIN" == 1 ]] && wanted+=("$ADMIN_PORT")
+  fi
+  for p in "${wanted[@]}"; do
     port_free "$p" || die "port $p already in use on this machine; set BASE_PORT to another value"
   done
 }
@@ -184,7 +205,7 @@ write_backend_conf() {
   sendfile on;
   tcp_nopush on;
   server {
-    listen $HOST:$BACKEND_PORT;
+$(for p in $(backend_ports); do echo "    listen $HOST:$p;"; done)
     root $WORK_DIR/www;
     location / { }
   }
@@ -195,14 +216,16 @@ EOF
 }
 
 # A reverse proxy exactly as the issue asks: HTTP/1.1 upstream, Connection cleared, keepalive pool of 64.
+# Optional: the upstream's backend ports (default: the one backend port) and a balancing directive (least_conn;).
 write_proxy_conf() {
-  local name="$1" port="$2" conf="$WORK_DIR/$1.conf"
+  local name="$1" port="$2" ports="${3:-$BACKEND_PORT}" balance="${4:-}" conf="$WORK_DIR/$1.conf" p
   { nginx_common "$name"
     echo "http {"
     nginx_http_common "$name"
     cat <<EOF
   upstream backend {
-    server $HOST:$BACKEND_PORT;
+${balance:+    $balance
+}$(for p in $ports; do echo "    server $HOST:$p;"; done)
     keepalive 64;
     keepalive_requests 1000000;
   }
@@ -220,6 +243,7 @@ EOF
   echo "$conf"
 }
 
+# The foundation's gateway: one route to one cluster holding the one backend port (round_robin by default).
 write_gateway_conf() {
   local conf="$WORK_DIR/portcullis.yaml"
   cat >"$conf" <<EOF
@@ -235,6 +259,30 @@ routes:
 clusters:
   - name: backend
     endpoints: [ "$HOST:$BACKEND_PORT" ]
+EOF
+  echo "$conf"
+}
+
+# gateway-lr3: the same, but three endpoints (three ports of the same backend nginx) with least_request, and the
+# admin listener on (GW_ADMIN=1) so metrics are recorded on the request path and can be scraped.
+write_gateway_lr3_conf() {
+  local conf="$WORK_DIR/portcullis-lr3.yaml" admin="# admin: off (GW_ADMIN=0)"
+  [[ "$GW_ADMIN" == 1 ]] && admin="admin: { address: \"$HOST:$ADMIN_PORT\" }"
+  cat >"$conf" <<EOF
+server: { event_loops: $GW_LOOPS }
+access_log: { enabled: false }
+$admin
+listeners:
+  - name: bench
+    address: $HOST:$LR3_PORT
+routes:
+  - name: all
+    match: { path_prefix: / }
+    cluster: backend
+clusters:
+  - name: backend
+    lb_policy: least_request
+    endpoints: [ "$HOST:$BACKEND_PORT", "$HOST:$BACKEND_PORT2", "$HOST:$BACKEND_PORT3" ]
 EOF
   echo "$conf"
 }
@@ -291,40 +339,67 @@ jar_stale() {
   [[ -n "$(find "$REPO_ROOT/src/main" "$REPO_ROOT/pom.xml" -newer "$1" -print -quit 2>/dev/null)" ]]
 }
 
-# Sets LAST_PID to the gateway's PID (and GW_LABEL when it is not the real gateway).
+# The jar, built first when missing or stale. bin/portcullis picks target/portcullis-*-all.jar of the same checkout,
+# so the launcher runs exactly this jar.
+ensure_jar() {
+  local jdk="$1" jar
+  jar="$(find_jar)"
+  if [[ -z "$jar" ]] || jar_stale "$jar"; then
+    log "gateway jar missing or older than src/main or pom.xml; building with ./mvnw (JAVA_HOME=$jdk)"
+    (cd "$REPO_ROOT" && JAVA_HOME="$jdk" ./mvnw -q -B -DskipTests package) || die "maven build failed"
+    jar="$(find_jar)"
+    [[ -n "$jar" ]] || die "build finished but no target/portcullis-*-all.jar"
+  fi
+  log "gateway jar: $jar"
+}
+
+# Starts one gateway instance: name (target name, also its log file), port, generated config, and the backend ports
+# its cluster uses (for the test doubles). Sets LAST_PID to the gateway's PID and GW_LABEL when it is not the real
+# gateway.
 start_gateway() {
-  local conf="$1"
+  local name="$1" port="$2" conf="$3" ports="${4:-$BACKEND_PORT}" label
   case "$GATEWAY_CMD" in
     "")
-      local jdk jar
+      local jdk
       jdk="$(pick_java)"
-      jar="$(find_jar)"
-      if [[ -z "$jar" ]] || jar_stale "$jar"; then
-        log "gateway jar missing or older than src/main or pom.xml; building with ./mvnw (JAVA_HOME=$jdk)"
-        (cd "$REPO_ROOT" && JAVA_HOME="$jdk" ./mvnw -q -B -DskipTests package) || die "maven build failed"
-        jar="$(find_jar)"
-        [[ -n "$jar" ]] || die "build finished but no target/portcullis-*-all.jar"
-      fi
-      # Through the launcher, so the gateway runs with the JVM options users get (bin/portcullis).
-      log "gateway: bin/portcullis run -c $conf (JAVA_HOME=$jdk, event_loops=$GW_LOOPS)"
+      ensure_jar "$jdk"
+      # Through the launcher, so the gateway runs with the JVM options users get (bin/portcullis): both gateways
+      # get its default heap unless PORTCULLIS_JAVA_OPTS is set, which then applies to both alike.
+      log "$name: bin/portcullis run -c $conf (JAVA_HOME=$jdk, event_loops=$GW_LOOPS," \
+          "JVM options: ${PORTCULLIS_JAVA_OPTS:-launcher default})"
       export JAVA_HOME="$jdk"
-      start_bg gateway "$REPO_ROOT/bin/portcullis" run -c "$conf"
+      start_bg "$name" "$REPO_ROOT/bin/portcullis" run -c "$conf"
       ;;
     nginx-as-gateway)
-      # Test double: proves the orchestration, parsing and table without the real gateway.
+      # Test double: proves the orchestration, parsing and table without the real gateway. For gateway-lr3 it
+      # balances over the same three backend ports with least_conn, nginx's least_request.
       GW_LABEL="nginx-as-gateway"
-      start_nginx gateway "$(write_proxy_conf gateway "$GW_PORT")"
+      local balance=""
+      [[ "$name" == gateway-lr3 ]] && balance="least_conn;"
+      start_nginx "$name" "$(write_proxy_conf "$name" "$port" "$ports" "$balance")"
       ;;
     *)
       GW_LABEL="custom-gateway"
-      log "gateway: custom GATEWAY_CMD: $GATEWAY_CMD"
-      # exec so the PID we sample is the gateway itself, not a wrapper shell.
-      export GW_PORT BACKEND_PORT GW_CONFIG="$conf"
-      start_bg gateway bash -c "exec $GATEWAY_CMD"
+      log "$name: custom GATEWAY_CMD: $GATEWAY_CMD"
+      # env and exec replace themselves, so the PID we sample is the gateway itself, not a wrapper shell.
+      # GW_PORT is this instance's port; BACKEND_PORTS lists its cluster's backend ports (one for gateway, three
+      # for gateway-lr3).
+      start_bg "$name" env GW_PORT="$port" BACKEND_PORT="$BACKEND_PORT" BACKEND_PORTS="$ports" GW_CONFIG="$conf" \
+        bash -c "exec $GATEWAY_CMD"
       ;;
   esac
+  label="$(target_label "$name")"
   # The JVM needs far longer to start than nginx: allow up to ~60 s.
-  wait_ready gateway "$GW_PORT" "$LAST_PID" 200 "$GW_LABEL"
+  wait_ready "$name" "$port" "$LAST_PID" 200 "$label"
+}
+
+# Name in the table: gateway -> portcullis (or the test double's name), gateway-lr3 -> portcullis-lr3.
+target_label() {
+  case "$1" in
+    gateway) echo "$GW_LABEL" ;;
+    gateway-lr3) echo "$GW_LABEL-lr3" ;;
+    *) echo "$1" ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -418,6 +493,41 @@ median() {
     if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# Total of wrk's "N requests in" over the given raw outputs (warm-up and measured runs).
+wrk_requests() {
+  cat "$@" 2>/dev/null | awk '/ requests in / { n += $1 } END { printf "%d", n }'
+}
+
+# GET /metrics of gateway-lr3's admin listener (http status on stdout, body into $1).
+fetch_metrics() {
+  curl -s -m 5 -o "$1" -w '%{http_code}' "http://$HOST:$ADMIN_PORT/metrics" || true
+}
+
+# Once, at the end, while gateway-lr3 still runs: saves /metrics to OUT_DIR/metrics.txt and sums the
+# portcullis_requests_total series, a sanity check that metrics were recorded during the run. Sets METRICS_NOTE.
+scrape_metrics() {
+  local url="http://$HOST:$ADMIN_PORT/metrics" code sum sent
+  if [[ "$GW_ADMIN" != 1 ]]; then METRICS_NOTE="Metrics: admin listener off (GW_ADMIN=0), not scraped."; return 0; fi
+  if [[ "$GATEWAY_CMD" == nginx-as-gateway ]]; then METRICS_NOTE="Metrics: test double, no admin listener."; return 0; fi
+  code="$(fetch_metrics "$OUT_DIR/metrics.txt")"
+  if [[ "$code" != 200 ]]; then
+    rm -f "$OUT_DIR/metrics.txt"
+    METRICS_NOTE="WARNING: $url answered '${code:-nothing}', not 200: no admin listener in this build? gateway-lr3 ran without metrics."
+    return 0
+  fi
+  sent="$(wrk_requests "$OUT_DIR"/*-gateway-lr3.txt)"
+  # Prometheus text: name{labels} value [timestamp], or name value [timestamp] without labels.
+  sum="$(awk '/^portcullis_requests_total([{ ]|$)/ {
+      v = $0; if (index(v, "}")) sub(/.*}/, "", v); else sub(/^[^ ]+/, "", v)
+      split(v, f, " "); s += f[1]; n++ }
+    END { if (n) printf "%.0f over %d series", s, n }' "$OUT_DIR/metrics.txt")"
+  if [[ -n "$sum" ]]; then
+    METRICS_NOTE="Metrics: sum of portcullis_requests_total = $sum; wrk completed $sent requests against gateway-lr3 (plus a few readiness probes). Saved: $OUT_DIR/metrics.txt"
+  else
+    METRICS_NOTE="WARNING: $url answered but has no portcullis_requests_total series (saved: $OUT_DIR/metrics.txt)."
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------------------------
@@ -425,7 +535,7 @@ median() {
 # Median per (target, size) across rounds, then a Markdown table with ratios to nginx.
 report() {
   local targets=("$@") size t r
-  local -A RPS P50 P99 RSS ERR
+  local -A RPS P50 P99 RSS ERR RPS_ROUND
   for size in $SIZES; do
     for t in "${targets[@]}"; do
       local rps_list="" p50_list="" p99_list="" rss_list="" errs=0
@@ -433,6 +543,7 @@ report() {
         local f="$OUT_DIR/r$r-$size-$t.txt" parsed
         read -r -a parsed <<<"$(parse_wrk "$f")"
         rps_list+="${parsed[0]}"$'\n'; p50_list+="${parsed[1]}"$'\n'; p99_list+="${parsed[2]}"$'\n'
+        RPS_ROUND[$t,$size,$r]="${parsed[0]}"
         errs=$(( errs + parsed[3] ))
         [[ -s "$f.rss" ]] && rss_list+="$(cat "$f.rss")"$'\n'
       done
@@ -449,13 +560,26 @@ report() {
   echo
   echo "Proxies on a one-core budget: nginx worker_processes 1, gateway event_loops $GW_LOOPS; backend nginx" \
        "worker_processes 1. $(nproc) cores shared by wrk, backend and proxy: compare ratios, not absolutes."
+  if [[ " ${targets[*]} " == *" gateway-lr3 "* ]]; then
+    local admin="admin listener on $HOST:$ADMIN_PORT"
+    [[ "$GW_ADMIN" == 1 ]] || admin="admin listener off (GW_ADMIN=0)"
+    echo
+    if [[ "$GATEWAY_CMD" == nginx-as-gateway ]]; then
+      echo "$(target_label gateway-lr3): a second nginx proxy, upstream of 3 servers (ports $(backend_ports) of the" \
+           "same backend nginx) with least_conn; test double, no metrics."
+    else
+      echo "$(target_label gateway-lr3): a second gateway, cluster of 3 endpoints (ports $(backend_ports) of the" \
+           "same backend nginx), lb_policy least_request, $admin; both gateways: event_loops $GW_LOOPS, JVM" \
+           "options ${PORTCULLIS_JAVA_OPTS:-of the launcher (default)}."
+    fi
+  fi
   echo
   echo "| target | size | req/s | p50 (ms) | p99 (ms) | peak RSS (MiB) | req/s vs nginx | p99 vs nginx |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for size in $SIZES; do
     for t in "${targets[@]}"; do
-      local label="$t" rss="—"
-      [[ "$t" == gateway ]] && label="$GW_LABEL"
+      local label rss="—"
+      label="$(target_label "$t")"
       [[ -n "${RSS[$t,$size]}" ]] && rss="$(awk -v k="${RSS[$t,$size]}" 'BEGIN { printf "%.1f", k / 1024 }')"
       awk -v label="$label" -v size="$size" -v rps="${RPS[$t,$size]}" -v p50="${P50[$t,$size]}" \
           -v p99="${P99[$t,$size]}" -v rss="$rss" -v nrps="${RPS[nginx,$size]}" -v np99="${P99[nginx,$size]}" \
@@ -463,6 +587,27 @@ report() {
                  label, size, rps, p50, p99, rss, (nrps > 0 ? rps / nrps : 0), (np99 > 0 ? p99 / np99 : 0) }'
     done
   done
+  # Issue 4: balancing (3 endpoints, least_request) plus metrics within 10% of the single-endpoint gateway.
+  if [[ " ${targets[*]} " == *" gateway-lr3 "* ]]; then
+    local g l
+    g="$(target_label gateway)"; l="$(target_label gateway-lr3)"
+    echo
+    echo "#### $l vs $g: cost of balancing and metrics (issue 4 asks for req/s vs gateway >= 0.90)"
+    echo
+    echo "| size | $g req/s | $l req/s | req/s vs gateway | per round | p99 vs gateway |"
+    echo "|---|---:|---:|---:|---|---:|"
+    for size in $SIZES; do
+      local rounds=""
+      for ((r = 1; r <= ROUNDS; r++)); do
+        rounds+="$(awk -v a="${RPS_ROUND[gateway-lr3,$size,$r]}" -v b="${RPS_ROUND[gateway,$size,$r]}" \
+          'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
+      done
+      awk -v size="$size" -v g="${RPS[gateway,$size]}" -v l="${RPS[gateway-lr3,$size]}" -v rounds="${rounds% }" \
+          -v gp99="${P99[gateway,$size]}" -v lp99="${P99[gateway-lr3,$size]}" \
+        'BEGIN { printf "| %s | %.0f | %.0f | %.2f | %s | %.2f |\n",
+                 size, g, l, (g > 0 ? l / g : 0), rounds, (gp99 > 0 ? lp99 / gp99 : 0) }'
+    done
+  fi
   echo
   for size in $SIZES; do
     for t in "${targets[@]}"; do
@@ -474,6 +619,7 @@ report() {
   for e in "$OUT_DIR"/*-error.log; do
     [[ -s "$e" ]] && grep -qv '\[notice\]' "$e" && echo "NOTE: $(basename "$e") is not empty: $(grep -v '\[notice\]' "$e" | head -n1)"
   done
+  [[ -n "$METRICS_NOTE" ]] && echo "$METRICS_NOTE"
   echo "$IDLE_NOTE Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Raw wrk output: $OUT_DIR"
   return 0
@@ -486,6 +632,8 @@ report() {
 main() {
   [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, was '$ROUNDS'"
   [[ "$GW_LOOPS" =~ ^[1-9][0-9]*$ ]] || die "GW_LOOPS must be a positive integer, was '$GW_LOOPS'"
+  [[ "$LR3" =~ ^[01]$ ]] || die "LR3 must be 0 or 1, was '$LR3'"
+  [[ "$GW_ADMIN" =~ ^[01]$ ]] || die "GW_ADMIN must be 0 or 1, was '$GW_ADMIN'"
   ensure_tools
   check_ports
   check_idle
@@ -493,16 +641,29 @@ main() {
   log "output in $OUT_DIR"
   (( $(nproc) < 4 )) && log "only $(nproc) cores: wrk, backend and proxy compete for CPU; read ratios, not absolutes"
 
-  local backend_pid nginx_pid gw_pid
+  local backend_pid nginx_pid gw_pid lr3_pid=""
   start_nginx backend "$(write_backend_conf)"; backend_pid=$LAST_PID
   wait_ready backend "$BACKEND_PORT" "$backend_pid"
   start_nginx nginx "$(write_proxy_conf nginx "$NGINX_PORT")"; nginx_pid=$LAST_PID
   wait_ready nginx "$NGINX_PORT" "$nginx_pid"
-  start_gateway "$(write_gateway_conf)"; gw_pid=$LAST_PID
+  start_gateway gateway "$GW_PORT" "$(write_gateway_conf)"; gw_pid=$LAST_PID
+  if [[ "$LR3" == 1 ]]; then
+    start_gateway gateway-lr3 "$LR3_PORT" "$(write_gateway_lr3_conf)" "$(backend_ports)"; lr3_pid=$LAST_PID
+    if [[ "$GW_ADMIN" == 1 && "$GATEWAY_CMD" != nginx-as-gateway ]]; then
+      local code
+      code="$(fetch_metrics /dev/null)"
+      if [[ "$code" == 200 ]]; then log "gateway-lr3 admin listener answers on $HOST:$ADMIN_PORT: metrics on"
+      else log "WARN: gateway-lr3 admin $HOST:$ADMIN_PORT/metrics answered '$code': this build has no admin listener?"; fi
+    fi
+  fi
 
   TARGET_PORT=([backend]=$BACKEND_PORT [nginx]=$NGINX_PORT [gateway]=$GW_PORT)
   TARGET_PID=([nginx]=$nginx_pid [gateway]=$gw_pid)   # backend RSS deliberately not reported
-  local targets=(backend nginx gateway) size t r
+  local targets=(backend nginx gateway) size t r p
+  if [[ "$LR3" == 1 ]]; then
+    TARGET_PORT[gateway-lr3]=$LR3_PORT; TARGET_PID[gateway-lr3]=$lr3_pid
+    targets+=(gateway-lr3)
+  fi
 
   # Every size through every target once, so a broken path fails now and not after minutes of measuring.
   for size in $SIZES; do
@@ -512,12 +673,17 @@ main() {
       got="$(curl -s -o /dev/null -m 5 -w '%{http_code} %{size_download}' "http://$HOST:${TARGET_PORT[$t]}/$size" || true)"
       [[ "$got" == "200 $expect" ]] || die "$t /$size answered '$got', expected '200 $expect'"
     done
+    for p in $(backend_ports); do   # the extra backend ports behind gateway-lr3, directly
+      got="$(curl -s -o /dev/null -m 5 -w '%{http_code} %{size_download}' "http://$HOST:$p/$size" || true)"
+      [[ "$got" == "200 $expect" ]] || die "backend port $p /$size answered '$got', expected '200 $expect'"
+    done
   done
 
   # JIT warm-up for the gateway (the point), a short one for the others so each starts with warm connections.
-  log "warm-up: gateway $WARMUP per size, others 2s"
+  log "warm-up: gateway${lr3_pid:+ and gateway-lr3} $WARMUP per size, others 2s"
   for size in $SIZES; do
     run_wrk gateway "$size" "$WARMUP" "$OUT_DIR/warmup-$size-gateway.txt"
+    [[ "$LR3" == 1 ]] && run_wrk gateway-lr3 "$size" "$WARMUP" "$OUT_DIR/warmup-$size-gateway-lr3.txt"
     run_wrk backend "$size" 2s "$OUT_DIR/warmup-$size-backend.txt"
     run_wrk nginx "$size" 2s "$OUT_DIR/warmup-$size-nginx.txt"
   done
@@ -531,6 +697,7 @@ main() {
     done
   done
 
+  [[ "$LR3" == 1 ]] && scrape_metrics
   report "${targets[@]}" | tee "$OUT_DIR/results.md"
 }
 
