@@ -213,10 +213,17 @@ final class SemanticValidator {
         return "round_robin";
     }
 
+    /** The label value metrics give answers that no route took; a route or cluster of that name would share it. */
+    static final String RESERVED_NAME = "none";
+
     /** Records {@code name} in {@code seen} (name to path), reporting a second use. */
     private void unique(JsonNode name, String path, String kind, Map<String, String> seen) {
         if (!name.isTextual()) {
             return;
+        }
+        if ((kind.equals("route") || kind.equals("cluster")) && name.textValue().equals(RESERVED_NAME)) {
+            errors.add(tree.errorAt(path, "the " + kind + " name '" + RESERVED_NAME + "' is reserved: metrics label "
+                    + "requests that no route took with it"));
         }
         String first = seen.putIfAbsent(name.textValue(), path);
         if (first != null) {

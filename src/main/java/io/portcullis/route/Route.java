@@ -79,6 +79,11 @@ public final class Route {
         return config.rewrite().host();
     }
 
+    /** @return what a hashing cluster hashes for this route's requests, or null */
+    public RouteConfig.HashKey hashKey() {
+        return config.hashKey();
+    }
+
     public long timeoutMillis() {
         return timeoutMillis;
     }

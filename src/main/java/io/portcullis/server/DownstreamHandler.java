@@ -21,6 +21,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamPools;
@@ -144,12 +145,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         Cluster cluster = snapshot.clusters().get(route.cluster());
         if (cluster == null) {
-            respondLocal(request, ErrorReason.UNKNOWN_CLUSTER, requestId, hasBody, startNanos, route.name());
+            respondLocal(request, ErrorReason.UNKNOWN_CLUSTER, requestId, hasBody, startNanos, route);
             return;
         }
         long maxBody = route.maxBodySize() >= 0 ? route.maxBodySize() : listener.limits().maxBodySize();
         if (HttpUtil.getContentLength(request, 0L) > maxBody) {
-            respondLocal(request, ErrorReason.BODY_TOO_LARGE, requestId, true, startNanos, route.name());
+            respondLocal(request, ErrorReason.BODY_TOO_LARGE, requestId, true, startNanos, route);
             return;
         }
         String expect = headers.get(HttpHeaderNames.EXPECT);
@@ -157,7 +158,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (expect != null) {
             if (request.protocolVersion() != HttpVersion.HTTP_1_1
                     || !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
-                respondLocal(request, ErrorReason.EXPECTATION_FAILED, requestId, hasBody, startNanos, route.name());
+                respondLocal(request, ErrorReason.EXPECTATION_FAILED, requestId, hasBody, startNanos, route);
                 return;
             }
             headers.remove(HttpHeaderNames.EXPECT);
@@ -168,8 +169,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
-        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster, requestId,
-                clientIp, startNanos, maxBody, hasBody);
+        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster,
+                snapshot.meters(route), requestId, clientIp, startNanos, maxBody, hasBody);
         exchange.start(pools);
     }
 
@@ -191,13 +192,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      */
     /** Answers before any exchange started; the request's headers are still as the client sent them. */
     void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close, long startNanos,
-            String route) {
+            Route route) {
         respondLocal(request, reason, requestId, close || !HttpUtil.isKeepAlive(request), true, startNanos, route);
     }
 
     /** {@code close} already accounts for the client's keep-alive wish (its Connection header may be gone). */
     private void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close,
-            boolean skipRest, long startNanos, String route) {
+            boolean skipRest, long startNanos, Route route) {
         boolean closeNow = close || context.draining() || closeAfterExchange || closing;
         FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
                 closeNow);
@@ -214,15 +215,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         logLocal(request, reason, requestId, startNanos, route, bytesOut);
     }
 
-    private void logLocal(HttpRequest request, ErrorReason reason, String requestId, long startNanos, String route,
+    private void logLocal(HttpRequest request, ErrorReason reason, String requestId, long startNanos, Route route,
             long bytesOut) {
+        long elapsed = System.nanoTime() - startNanos;
+        GatewayMetrics metrics = context.metrics();
+        (route == null ? metrics.unrouted() : metrics.route(route.name(), route.cluster()))
+                .record(reason.status().code(), elapsed, -1, 0, bytesOut);
         if (!context.accessLog().enabled()) {
             return;
         }
         context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, clientIp,
                 request.method().name(), pathForLog(request.uri()), request.protocolVersion().text(),
-                request.headers().get(HttpHeaderNames.HOST), route, null, reason.status().code(), reason.name(),
-                0, bytesOut, System.nanoTime() - startNanos, -1));
+                request.headers().get(HttpHeaderNames.HOST), route == null ? null : route.name(), null,
+                reason.status().code(), reason.name(), 0, bytesOut, elapsed, -1));
     }
 
     static String pathForLog(String uri) {
@@ -236,7 +241,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             exchange = null;
         }
         respondLocal(failed.request(), reason, failed.requestId(), close, skipRest, failed.startNanos(),
-                failed.route().name());
+                failed.route());
     }
 
     /** The exchange is over: its response is written (or being written) in full. */

@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Why the gateway answered a request itself instead of relaying a backend's answer. Each reason carries its status
- * and appears as {@code "error"} in the JSON body, in the access log and (later) in metrics.
+ * and appears as {@code "error"} in the JSON body, in the access log and in metrics.
  */
 public enum ErrorReason {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST),
@@ -22,6 +22,10 @@ public enum ErrorReason {
     HEADER_READ_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT),
     NO_ROUTE(HttpResponseStatus.NOT_FOUND),
     UNKNOWN_CLUSTER(HttpResponseStatus.BAD_GATEWAY),
+    /** Every endpoint of the cluster fails its health checks (and panic mode is off). */
+    NO_HEALTHY_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** The endpoint's connection pool stayed full for the whole connect timeout. */
+    UPSTREAM_POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY),
     UPSTREAM_RESET(HttpResponseStatus.BAD_GATEWAY),
     UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY),

@@ -12,13 +12,19 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.admin.AdminServer;
 import io.portcullis.observe.AccessLog;
+import io.portcullis.observe.EndpointStats;
+import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.upstream.Cluster;
+import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamPools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,15 +41,23 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final MultiThreadIoEventLoopGroup group;
+    /** Health checks, DNS refreshes and the admin listener: work that must never delay a proxied request. */
+    private final MultiThreadIoEventLoopGroup control;
     private final GatewayContext context;
     private final Map<String, Channel> listeners;
     private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
+    private final AdminServer admin;
     private final Transport transport;
     private volatile boolean closed;
 
-    private Gateway(MultiThreadIoEventLoopGroup group, GatewayContext context, Map<String, Channel> listeners,
-            AccessLog accessLog, Transport transport) {
+    private Gateway(MultiThreadIoEventLoopGroup group, MultiThreadIoEventLoopGroup control, GatewayContext context,
+            Map<String, Channel> listeners, AccessLog accessLog, GatewayMetrics metrics, AdminServer admin,
+            Transport transport) {
         this.group = group;
+        this.control = control;
+        this.metrics = metrics;
+        this.admin = admin;
         this.context = context;
         this.listeners = listeners;
         this.accessLog = accessLog;
@@ -52,7 +66,8 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway for a validated config; every listener is bound when this returns. */
     public static Gateway start(GatewayConfig config) throws IOException, InterruptedException {
-        Snapshot snapshot = Snapshot.build(config);
+        GatewayMetrics metrics = GatewayMetrics.create();
+        Snapshot snapshot = Snapshot.build(config, null, metrics);
         Transport transport = Transport.select();
         int loops = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
@@ -65,8 +80,11 @@ public final class Gateway implements AutoCloseable {
             pools.put(loop, new UpstreamPools(loop, transport.socketChannel()));
         }
         ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
-        GatewayContext context = new GatewayContext(snapshot, pools, accessLog, downstream);
+        GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
+        MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
+        AdminServer admin = null;
         try {
             for (ListenerConfig listener : config.listeners()) {
                 Channel ch = new ServerBootstrap()
@@ -85,13 +103,79 @@ public final class Gateway implements AutoCloseable {
                 LOG.info("listener {} on {} ({} transport, {} event loops)", listener.name(), ch.localAddress(),
                         transport.name(), loops);
             }
+            if (config.admin().enabled()) {
+                admin = AdminServer.start(config.admin(), new GatewayAdmin(context, metrics), control,
+                        transport.serverChannel());
+                LOG.info("admin listener on {}", admin.address());
+            }
         } catch (Exception e) {
             bound.values().forEach(Channel::close);
+            if (admin != null) {
+                admin.close();
+            }
+            snapshot.clusters().values().forEach(Cluster::close);
+            control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             accessLog.close();
+            metrics.close();
             throw new IOException("cannot bind listeners: " + e.getMessage(), e);
         }
-        return new Gateway(group, context, bound, accessLog, transport);
+        return new Gateway(group, control, context, bound, accessLog, metrics, admin, transport);
+    }
+
+    private static void startClusters(Snapshot snapshot, MultiThreadIoEventLoopGroup control, Transport transport,
+            GatewayContext context) {
+        GatewayMetrics metrics = context.metrics();
+        Cluster.Listener listener = new Cluster.Listener() {
+            @Override
+            public void onHealthChanged(Cluster cluster, UpstreamEndpoint endpoint, boolean healthy) {
+                metrics.cluster(cluster.name()).healthTransition(endpoint.toString(), healthy);
+            }
+
+            @Override
+            public void onEndpointsChanged(Cluster cluster, List<UpstreamEndpoint> removed) {
+                removed.forEach(e -> metrics.removeEndpoint(cluster.name(), e.toString()));
+                registerGauges(metrics, cluster);
+                retire(context, null, removed);
+            }
+        };
+        for (Cluster cluster : snapshot.clusters().values()) {
+            registerGauges(metrics, cluster);
+            cluster.start(control.next(), transport.socketChannel(), listener);
+        }
+    }
+
+    private static void registerGauges(GatewayMetrics metrics, Cluster cluster) {
+        for (UpstreamEndpoint e : cluster.endpoints()) {
+            metrics.endpoint(cluster.name(), e.toString(), new EndpointStats() {
+                @Override
+                public boolean healthy() {
+                    return e.healthy();
+                }
+
+                @Override
+                public int activeRequests() {
+                    return e.activeRequests();
+                }
+
+                @Override
+                public long openConnections() {
+                    return e.openConnections();
+                }
+
+                @Override
+                public long idleConnections() {
+                    return e.idleConnections();
+                }
+            });
+        }
+    }
+
+    /** Each loop forgets the picker of {@code cluster} and the pools of {@code endpoints}. */
+    private static void retire(GatewayContext context, Cluster cluster, List<UpstreamEndpoint> endpoints) {
+        for (UpstreamPools pools : context.allPools()) {
+            pools.loop().execute(() -> pools.retire(cluster, endpoints));
+        }
     }
 
     /** The bound port of a listener (useful when the config asked for port 0). */
@@ -113,8 +197,30 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Swaps in a new route/cluster snapshot; requests in flight finish on the one they started with. */
-    public void reload(GatewayConfig config) throws IOException {
-        context.publish(Snapshot.build(config));
+    public synchronized void reload(GatewayConfig config) throws IOException {
+        Snapshot old = context.snapshot();
+        Snapshot next = Snapshot.build(config, old, metrics);
+        for (Cluster cluster : old.clusters().values()) {
+            Cluster replacement = next.clusters().get(cluster.name());
+            for (UpstreamEndpoint e : cluster.endpoints()) {
+                boolean kept = replacement != null && replacement.endpoints().stream()
+                        .anyMatch(n -> n.toString().equals(e.toString()));
+                if (!kept) {
+                    metrics.removeEndpoint(cluster.name(), e.toString());
+                }
+            }
+        }
+        startClusters(next, control, transport, context);
+        context.publish(next);
+        for (Cluster cluster : old.clusters().values()) {
+            cluster.close();
+            retire(context, cluster, cluster.endpoints());
+        }
+    }
+
+    /** The clusters of the current snapshot (admin, tests). */
+    public Map<String, Cluster> clusters() {
+        return context.snapshot().clusters();
     }
 
     /**
@@ -157,7 +263,27 @@ public final class Gateway implements AutoCloseable {
         for (UpstreamPools pools : context.allPools()) {
             pools.loop().execute(pools::closeIdle);
         }
+        if (admin != null) {
+            admin.close();
+        }
+        context.snapshot().clusters().values().forEach(Cluster::close);
+        control.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        control.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close();
+        metrics.close();
+    }
+
+    /** The admin listener's address, when it is enabled. */
+    public InetSocketAddress adminAddress() {
+        if (admin == null) {
+            throw new IllegalStateException("the admin listener is not enabled");
+        }
+        return admin.address();
+    }
+
+    /** This gateway's metrics (tests, embedding). */
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 }

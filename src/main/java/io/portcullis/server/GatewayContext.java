@@ -3,23 +3,26 @@ package io.portcullis.server;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.portcullis.observe.AccessLog;
+import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.upstream.UpstreamPools;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What every connection of one gateway shares: the current snapshot, the per-loop upstream pools, the access log
- * and the drain flag. Created by {@link Gateway}; handlers read it, never replace it.
+ * What every connection of one gateway shares: the current snapshot, the per-loop upstream pools, the access log,
+ * the metrics and the drain flag. Created by {@link Gateway}; handlers read it, never replace it.
  */
 final class GatewayContext {
     private final AtomicReference<Snapshot> snapshot;
     private final Map<EventLoop, UpstreamPools> pools;
     private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
     private final ChannelGroup downstreamChannels;
     private volatile boolean draining;
 
     GatewayContext(Snapshot initial, Map<EventLoop, UpstreamPools> pools, AccessLog accessLog,
-            ChannelGroup downstreamChannels) {
+            GatewayMetrics metrics, ChannelGroup downstreamChannels) {
+        this.metrics = metrics;
         this.snapshot = new AtomicReference<>(initial);
         this.pools = Map.copyOf(pools);
         this.accessLog = accessLog;
@@ -48,6 +51,10 @@ final class GatewayContext {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
     }
 
     ChannelGroup downstreamChannels() {

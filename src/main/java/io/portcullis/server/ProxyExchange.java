@@ -18,6 +18,7 @@ import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.AcquireCallback;
 import io.portcullis.upstream.Cluster;
+import io.portcullis.upstream.PoolExhaustedException;
 import io.portcullis.upstream.UpstreamConnection;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamListener;
@@ -42,6 +43,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final String host;
     private final Route route;
     private final Cluster cluster;
+    private final Snapshot.Meters meters;
     private final String requestId;
     private final String clientIp;
     private final long startNanos;
@@ -54,9 +56,11 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     private UpstreamPools pools;
     private HttpRequest upstreamRequest;
+    /** Chosen endpoint; its active-request count includes this exchange until {@link #endEndpointRequest}. */
     private UpstreamEndpoint endpoint;
     private UpstreamConnection connection;
     private boolean reused;
+    private boolean endpointDone;
     private boolean retried;
     private boolean requestDone;
     private boolean responseStarted;
@@ -74,8 +78,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private ArrayDeque<HttpContent> pending;
 
     ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
-            HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster, String requestId,
-            String clientIp, long startNanos, long maxBody, boolean hasBody) {
+            HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
+            Snapshot.Meters meters, String requestId, String clientIp, long startNanos, long maxBody,
+            boolean hasBody) {
         this.downstream = downstream;
         this.ctx = ctx;
         this.encoder = encoder;
@@ -84,6 +89,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.host = host;
         this.route = route;
         this.cluster = cluster;
+        this.meters = meters;
         this.requestId = requestId;
         this.clientIp = clientIp;
         this.startNanos = startNanos;
@@ -98,7 +104,21 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     void start(UpstreamPools pools) {
         this.pools = pools;
-        this.endpoint = cluster.pick();
+        long hash = 0;
+        if (cluster.hashing()) {
+            hash = route.hashKey() == null ? RequestHash.NONE : RequestHash.of(route.hashKey(), request, target,
+                    clientIp);
+            if (hash == RequestHash.NONE) {
+                hash = pools.randomHash(cluster);
+            }
+        }
+        UpstreamEndpoint picked = pools.pick(cluster, hash);
+        if (picked == null) {
+            failLocal(ErrorReason.NO_HEALTHY_ENDPOINT, false);
+            return;
+        }
+        picked.startRequest();
+        this.endpoint = picked;
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         ProxyHeaders.removeHopByHop(headers);
@@ -148,7 +168,8 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     @Override
     public void onAcquireFailed(Throwable cause) {
         if (!finished) {
-            failLocal(ErrorReason.UPSTREAM_CONNECT_FAILED, false);
+            failLocal(cause instanceof PoolExhaustedException ? ErrorReason.UPSTREAM_POOL_EXHAUSTED
+                    : ErrorReason.UPSTREAM_CONNECT_FAILED, false);
         }
     }
 
@@ -271,6 +292,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         finished = true;
         cancelTimer();
+        endEndpointRequest();
         UpstreamConnection c = connection;
         connection = null;
         c.release(upstreamReusable && requestDone);
@@ -307,8 +329,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The gateway answers instead of the backend; the upstream connection, if any, is discarded. */
     private void failLocal(ErrorReason reason, boolean forceClose) {
+        countUpstreamFailure(reason);
         finished = true;
         cancelTimer();
+        endEndpointRequest();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -321,8 +345,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The response has started and cannot be completed: close the client connection mid-message. */
     private void abortDownstream(ErrorReason reason) {
+        countUpstreamFailure(reason);
         finished = true;
         cancelTimer();
+        endEndpointRequest();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -337,6 +363,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         finished = true;
         cancelTimer();
+        endEndpointRequest();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -379,6 +406,14 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
     }
 
+    /** The endpoint stops counting this exchange as active (once; the exchange keeps the endpoint for its log). */
+    private void endEndpointRequest() {
+        if (endpoint != null && !endpointDone) {
+            endpointDone = true;
+            endpoint.endRequest();
+        }
+    }
+
     /** Stops the timeout and drops request parts that will never be sent. */
     private void cancelTimer() {
         timerRunning = false;
@@ -404,15 +439,29 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         return route;
     }
 
+    private void countUpstreamFailure(ErrorReason reason) {
+        switch (reason) {
+            case UPSTREAM_CONNECT_FAILED -> meters.cluster().connectError();
+            case UPSTREAM_TIMEOUT -> meters.cluster().timeout();
+            case UPSTREAM_RESET, UPSTREAM_PROTOCOL_ERROR -> meters.cluster().reset();
+            case UPSTREAM_POOL_EXHAUSTED -> meters.cluster().poolOverflow();
+            default -> {
+            }
+        }
+    }
+
+    /** The exchange ended with a relayed (possibly cut-off) response or none: metrics and access log. */
     private void log(ErrorReason error) {
+        long now = System.nanoTime();
+        long upstreamNanos = upstreamHeadNanos < 0 || upstreamSentNanos < 0 ? -1
+                : upstreamHeadNanos - upstreamSentNanos;
+        meters.route().record(responseStarted ? status : 0, now - startNanos, upstreamNanos, bytesIn, bytesOut);
         if (!downstream.context().accessLog().enabled()) {
             return;
         }
-        long now = System.nanoTime();
         downstream.context().accessLog().log(new AccessLogEntry(startMillis, requestId, clientIp,
                 request.method().name(), target.path(), request.protocolVersion().text(), host, route.name(),
                 endpoint == null ? null : endpoint.toString(), responseStarted ? status : 0,
-                error == null ? null : error.name(), bytesIn, bytesOut, now - startNanos,
-                upstreamHeadNanos < 0 || upstreamSentNanos < 0 ? -1 : upstreamHeadNanos - upstreamSentNanos));
+                error == null ? null : error.name(), bytesIn, bytesOut, now - startNanos, upstreamNanos));
     }
 }

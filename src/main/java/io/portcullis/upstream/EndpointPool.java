@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.config.ClusterConfig;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * deque is a plain {@link ArrayDeque}; this is asserted, not assumed.
  *
  * <p>Idle connections are reused most-recently-used first (warm sockets, and the coldest ones age out through the
- * idle timeout). A connection the backend closes while idle removes itself.
+ * idle timeout). A connection the backend closes while idle removes itself. At most {@code max_connections} are
+ * open or opening; a request that finds them all lent out waits, first come first served, for one to be returned
+ * or closed, and fails with {@link PoolExhaustedException} after the connect timeout.
  */
 public final class EndpointPool {
     private final UpstreamEndpoint endpoint;
@@ -28,12 +31,19 @@ public final class EndpointPool {
     private final Bootstrap bootstrap;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final int maxIdle;
+    private final int maxConnections;
+    private final long waitMillis;
+    private ArrayDeque<Waiter> waiters;
+    private int open;
+    private boolean retired;
 
     EndpointPool(UpstreamEndpoint endpoint, EventLoop loop, Class<? extends SocketChannel> channelClass) {
         this.endpoint = endpoint;
         this.loop = loop;
         ClusterConfig cluster = endpoint.cluster();
         this.maxIdle = cluster.pool().maxIdle();
+        this.maxConnections = cluster.pool().maxConnections();
+        this.waitMillis = cluster.connectTimeout().toMillis();
         long idleMillis = cluster.pool().idleTimeout().toMillis();
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -66,23 +76,30 @@ public final class EndpointPool {
         return endpoint;
     }
 
-    /** Lends an idle connection, or opens a new one. The callback may run before this method returns. */
+    /** Lends an idle connection, opens a new one, or queues the request. The callback may run before this returns. */
     public void acquire(AcquireCallback callback) {
         assert loop.inEventLoop();
         UpstreamConnection c;
-        while ((c = idle.pollFirst()) != null) {
+        while ((c = pollIdle()) != null) {
             if (c.channel().isActive()) {
                 callback.onAcquired(c, true);
                 return;
             }
         }
-        connect(callback);
+        if (open < maxConnections) {
+            connect(callback);
+        } else {
+            enqueue(callback);
+        }
     }
 
     /** Always opens a new connection (a retry after a reused connection turned out to be stale). */
     public void connect(AcquireCallback callback) {
         assert loop.inEventLoop();
+        open++;
+        endpoint.openCounter().increment();
         ChannelFuture f = bootstrap.connect(endpoint.address());
+        f.channel().closeFuture().addListener(closed -> onClosed());
         f.addListener(done -> {
             if (done.isSuccess()) {
                 Channel ch = f.channel();
@@ -93,26 +110,85 @@ public final class EndpointPool {
         });
     }
 
+    private void enqueue(AcquireCallback callback) {
+        if (waiters == null) {
+            waiters = new ArrayDeque<>();
+        }
+        Waiter w = new Waiter(callback);
+        w.timeout = loop.schedule(() -> {
+            waiters.remove(w);
+            callback.onAcquireFailed(new PoolExhaustedException(endpoint, maxConnections, waitMillis));
+        }, waitMillis, TimeUnit.MILLISECONDS);
+        waiters.addLast(w);
+    }
+
+    private Waiter nextWaiter() {
+        Waiter w = waiters == null ? null : waiters.pollFirst();
+        if (w != null) {
+            w.timeout.cancel(false);
+        }
+        return w;
+    }
+
+    private void onClosed() {
+        assert loop.inEventLoop();
+        open--;
+        endpoint.openCounter().decrement();
+        Waiter w;
+        if (open < maxConnections && (w = nextWaiter()) != null) {
+            connect(w.callback);
+        }
+    }
+
     void offer(UpstreamConnection c) {
         assert loop.inEventLoop();
-        if (idle.size() >= maxIdle) {
+        Waiter w = nextWaiter();
+        if (w != null) {
+            w.callback.onAcquired(c, true);
+        } else if (retired || idle.size() >= maxIdle) {
             c.channel().close();
         } else {
             idle.addFirst(c);
+            endpoint.idleCounter().increment();
         }
+    }
+
+    private UpstreamConnection pollIdle() {
+        UpstreamConnection c = idle.pollFirst();
+        if (c != null) {
+            endpoint.idleCounter().decrement();
+        }
+        return c;
     }
 
     void remove(UpstreamConnection c) {
         assert loop.inEventLoop();
-        idle.remove(c);
+        if (idle.remove(c)) {
+            endpoint.idleCounter().decrement();
+        }
+    }
+
+    /** The endpoint left the cluster: close idle connections now and lent ones when they come back. */
+    void retire() {
+        retired = true;
+        closeIdle();
     }
 
     /** Closes every idle connection (shutdown). */
     public void closeIdle() {
         assert loop.inEventLoop();
         UpstreamConnection c;
-        while ((c = idle.pollFirst()) != null) {
+        while ((c = pollIdle()) != null) {
             c.channel().close();
+        }
+    }
+
+    private static final class Waiter {
+        final AcquireCallback callback;
+        ScheduledFuture<?> timeout;
+
+        Waiter(AcquireCallback callback) {
+            this.callback = callback;
         }
     }
 }

@@ -13,6 +13,8 @@ public final class UpstreamPools {
     private final EventLoop loop;
     private final Class<? extends SocketChannel> channelClass;
     private final Map<UpstreamEndpoint, EndpointPool> pools = new IdentityHashMap<>();
+    private final Map<Cluster, ClusterPicker> pickers = new IdentityHashMap<>();
+    private long seed = System.nanoTime();
 
     public UpstreamPools(EventLoop loop, Class<? extends SocketChannel> channelClass) {
         this.loop = loop;
@@ -32,6 +34,48 @@ public final class UpstreamPools {
             pools.put(endpoint, pool);
         }
         return pool;
+    }
+
+    /**
+     * This loop's choice of endpoint for a request to {@code cluster}, or null when the cluster has no endpoint
+     * that may take requests.
+     *
+     * @param hash the request's hash key for hashing clusters ({@link #randomHash} when the request has none)
+     */
+    public UpstreamEndpoint pick(Cluster cluster, long hash) {
+        return picker(cluster).pick(hash);
+    }
+
+    /** A hash that spreads requests lacking their route's hash key at random. */
+    public long randomHash(Cluster cluster) {
+        return picker(cluster).randomHash();
+    }
+
+    private ClusterPicker picker(Cluster cluster) {
+        assert loop.inEventLoop();
+        ClusterPicker picker = pickers.get(cluster);
+        if (picker == null) {
+            picker = new ClusterPicker(cluster, cluster.policy(), seed++);
+            pickers.put(cluster, picker);
+        }
+        return picker;
+    }
+
+    /**
+     * Forgets the pickers and pools of clusters and endpoints no longer in use (after a reload or DNS change):
+     * their idle connections close; connections still lent out close when returned.
+     */
+    public void retire(Cluster cluster, Iterable<UpstreamEndpoint> endpoints) {
+        assert loop.inEventLoop();
+        if (cluster != null) {
+            pickers.remove(cluster);
+        }
+        for (UpstreamEndpoint e : endpoints) {
+            EndpointPool pool = pools.remove(e);
+            if (pool != null) {
+                pool.retire();
+            }
+        }
     }
 
     /** Closes idle connections of every pool (shutdown). */

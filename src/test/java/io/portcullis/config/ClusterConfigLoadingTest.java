@@ -202,4 +202,17 @@ class ClusterConfigLoadingTest {
                 admin: { address: nowhere }
                 """))).singleElement().asString().startsWith("c.yaml:9:19: /admin/address: missing port");
     }
+
+    @Test
+    void noneIsNotARouteOrClusterName() {
+        assertThat(errors("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                routes: [ { name: none, match: {}, cluster: none } ]
+                clusters: [ { name: none, endpoints: [ "127.0.0.1:9000" ] } ]
+                """)).containsExactly(
+                "c.yaml:2:19: /routes/0/name: the route name 'none' is reserved: metrics label requests that no"
+                        + " route took with it",
+                "c.yaml:3:21: /clusters/0/name: the cluster name 'none' is reserved: metrics label requests that no"
+                        + " route took with it");
+    }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * endpoints do not contend through false sharing. Reads are not a consistent snapshot across endpoints; the picker
  * does not need one.
  */
-public final class ActiveRequests {
+public final class ActiveRequests implements RequestCounts {
     /** Ints per cache line: counter {@code i} lives at {@code i * STRIDE}. */
     private static final int STRIDE = 16;
 
@@ -37,6 +37,7 @@ public final class ActiveRequests {
         assert now >= 0 : "end without start for endpoint " + i;
     }
 
+    @Override
     public int get(int i) {
         return counts.get(slot(i));
     }

@@ -16,11 +16,11 @@ final class LeastRequestLoadBalancer implements LoadBalancer {
     static final int EXACT_MAX = 4;
 
     private final int[] weights;
-    private final ActiveRequests active;
+    private final RequestCounts active;
     private final RandomGenerator random;
     private final AliasTable table;
 
-    LeastRequestLoadBalancer(int[] weights, ActiveRequests active, RandomGenerator random) {
+    LeastRequestLoadBalancer(int[] weights, RequestCounts active, RandomGenerator random) {
         this.weights = weights;
         this.active = active;
         this.random = random;

@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
  * loop, so {@link Policy#ROUND_ROBIN} keeps a plain cursor and the random policies may use a generator that is not
  * thread-safe (confinement of round robin is asserted under {@code -ea}). {@link Policy#RING_HASH} and
  * {@link Policy#MAGLEV} are immutable after construction and may also be shared between loops. Only
- * {@link ActiveRequests} is shared by all loops.
+ * the request counts ({@link RequestCounts}) are shared by all loops.
  */
 public interface LoadBalancer {
 
@@ -28,9 +28,9 @@ public interface LoadBalancer {
     /**
      * A picker whose hash policies place endpoint {@code i} by its index. Keys stay on their endpoint when endpoints
      * are appended or the last ones removed; when a reload may remove or reorder endpoints in the middle of the
-     * list, use {@link #create(Policy, long[], int[], ActiveRequests, RandomGenerator)} with stable keys.
+     * list, use {@link #create(Policy, long[], int[], RequestCounts, RandomGenerator)} with stable keys.
      */
-    static LoadBalancer create(Policy policy, int[] weights, ActiveRequests active, RandomGenerator random) {
+    static LoadBalancer create(Policy policy, int[] weights, RequestCounts active, RandomGenerator random) {
         Objects.requireNonNull(weights, "weights");
         long[] keys = new long[weights.length];
         for (int i = 0; i < keys.length; i++) {
@@ -47,7 +47,7 @@ public interface LoadBalancer {
      * @param random required by {@link Policy#RANDOM} and {@link Policy#LEAST_REQUEST} only; confined with the picker
      * @throws IllegalArgumentException naming the offending weight, key or size (a programmer or config error)
      */
-    static LoadBalancer create(Policy policy, long[] endpointKeys, int[] weights, ActiveRequests active,
+    static LoadBalancer create(Policy policy, long[] endpointKeys, int[] weights, RequestCounts active,
             RandomGenerator random) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(endpointKeys, "endpointKeys");
@@ -70,8 +70,8 @@ public interface LoadBalancer {
             case RANDOM -> new RandomLoadBalancer(w, Objects.requireNonNull(random, "RANDOM needs a random"));
             case LEAST_REQUEST -> {
                 Objects.requireNonNull(active, "LEAST_REQUEST needs active request counts");
-                if (active.endpoints() != w.length) {
-                    throw new IllegalArgumentException("active has " + active.endpoints()
+                if (active instanceof ActiveRequests a && a.endpoints() != w.length) {
+                    throw new IllegalArgumentException("active has " + a.endpoints()
                             + " endpoints but weights has " + w.length);
                 }
                 yield new LeastRequestLoadBalancer(w, active,

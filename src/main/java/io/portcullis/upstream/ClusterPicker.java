@@ -1,0 +1,41 @@
+package io.portcullis.upstream;
+
+import io.portcullis.upstream.lb.LoadBalancer;
+import io.portcullis.upstream.lb.Policy;
+import java.util.SplittableRandom;
+
+/**
+ * One event loop's load balancer for one cluster (Envoy's thread-local load balancer): rebuilt on the loop when
+ * the cluster publishes a new {@link Selection}, so picks take no lock and round robin keeps a plain cursor.
+ * Requests in flight are read from the endpoints themselves, which every loop shares.
+ */
+final class ClusterPicker {
+    private final Cluster cluster;
+    private final Policy policy;
+    private final SplittableRandom random;
+    private Selection seen;
+    private LoadBalancer lb;
+
+    ClusterPicker(Cluster cluster, Policy policy, long seed) {
+        this.cluster = cluster;
+        this.policy = policy;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** The endpoint for a request with this hash (ignored unless the policy hashes), or null when none is usable. */
+    UpstreamEndpoint pick(long hash) {
+        Selection s = cluster.selection();
+        if (s != seen) {
+            UpstreamEndpoint[] endpoints = s.endpoints;
+            lb = LoadBalancer.create(policy, s.keys, s.weights, i -> endpoints[i].activeRequests(), random);
+            seen = s;
+        }
+        int i = lb.pick(hash);
+        return i < 0 ? null : s.endpoints[i];
+    }
+
+    /** A random hash for requests that lack their route's hash key. */
+    long randomHash() {
+        return random.nextLong();
+    }
+}
