@@ -12,10 +12,12 @@ import java.util.Objects;
  *                       {@code dnsRefresh}
  * @param lbPolicy       how an endpoint is chosen among the healthy ones of the lowest usable priority level
  * @param healthCheck    active health checking, or {@link HealthCheck#NONE}
- * @param panicThreshold when less than this share (0..1) of a priority level is healthy, that level is balanced
+ * @param panicThreshold when less than this percentage (0..100) of a priority level is healthy, that level is balanced
  *                       across all its endpoints, healthy or not; 0 turns panic mode off
  * @param optional       an optional cluster with no healthy endpoint does not make the gateway unready
  * @param dnsRefresh     how often endpoint names are resolved again; {@link Duration#ZERO} = only at load
+ * @param hashBalanceFactor for ring_hash and maglev, the most requests in flight an endpoint may take, in percent
+ *                       of its weight's share (bounded-load consistent hashing); 0 = unbounded
  */
 public record ClusterConfig(
         String name,
@@ -26,10 +28,11 @@ public record ClusterConfig(
         HealthCheck healthCheck,
         double panicThreshold,
         boolean optional,
-        Duration dnsRefresh) {
+        Duration dnsRefresh,
+        int hashBalanceFactor) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    public static final double DEFAULT_PANIC_THRESHOLD = 0.5;
+    public static final double DEFAULT_PANIC_THRESHOLD = 50;
     public static final Duration DEFAULT_DNS_REFRESH = Duration.ofSeconds(30);
 
     public ClusterConfig {
@@ -42,16 +45,19 @@ public record ClusterConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(healthCheck, "healthCheck");
-        if (!(panicThreshold >= 0 && panicThreshold <= 1)) {
-            throw new IllegalArgumentException("panic_threshold must be in [0, 1], was " + panicThreshold);
+        if (!(panicThreshold >= 0 && panicThreshold <= 100)) {
+            throw new IllegalArgumentException("panic_threshold must be in [0, 100], was " + panicThreshold);
         }
         Objects.requireNonNull(dnsRefresh, "dnsRefresh");
+        if (hashBalanceFactor != 0 && hashBalanceFactor < 100) {
+            throw new IllegalArgumentException("hash_balance_factor must be 0 or >= 100, was " + hashBalanceFactor);
+        }
     }
 
     /** A cluster with defaults for everything but its name and endpoints (tests, the demo). */
     public static ClusterConfig of(String name, List<Endpoint> endpoints) {
         return new ClusterConfig(name, endpoints, LbPolicy.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, Pool.DEFAULT,
-                HealthCheck.NONE, DEFAULT_PANIC_THRESHOLD, false, DEFAULT_DNS_REFRESH);
+                HealthCheck.NONE, DEFAULT_PANIC_THRESHOLD, false, DEFAULT_DNS_REFRESH, 0);
     }
 
     /** Whether routes to this cluster may (and should) set a hash key. */

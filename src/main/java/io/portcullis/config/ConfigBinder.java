@@ -127,9 +127,10 @@ final class ConfigBinder {
                         pool.path("max_idle").asInt(defaults.maxIdle()),
                         duration(pool.path("idle_timeout"), defaults.idleTimeout())),
                 healthCheck(node.path("health_check")),
-                panic.isNumber() ? panic.doubleValue() / 100 : ClusterConfig.DEFAULT_PANIC_THRESHOLD,
+                panic.isNumber() ? panic.doubleValue() : ClusterConfig.DEFAULT_PANIC_THRESHOLD,
                 node.path("optional").asBoolean(false),
-                duration(node.path("dns_refresh"), ClusterConfig.DEFAULT_DNS_REFRESH));
+                duration(node.path("dns_refresh"), ClusterConfig.DEFAULT_DNS_REFRESH),
+                node.path("hash_balance_factor").asInt(0));
     }
 
     private static ClusterConfig.Endpoint endpoint(JsonNode node) {

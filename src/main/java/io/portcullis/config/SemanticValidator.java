@@ -91,6 +91,12 @@ final class SemanticValidator {
             duration(cluster.path("pool").path("idle_timeout"), path + "/pool/idle_timeout");
             duration(cluster.path("dns_refresh"), path + "/dns_refresh");
             healthCheck(cluster.path("health_check"), path + "/health_check");
+            String policy = cluster.path("lb_policy").asText("round_robin");
+            if (cluster.has("hash_balance_factor") && isPolicyName(policy) && !policy.equals("ring_hash")
+                    && !policy.equals("maglev")) {
+                errors.add(tree.errorAt(path + "/hash_balance_factor", "hash_balance_factor needs lb_policy"
+                        + " ring_hash or maglev; this cluster uses " + policy));
+            }
         }
         return names;
     }

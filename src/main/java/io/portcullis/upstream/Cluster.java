@@ -64,7 +64,7 @@ public final class Cluster implements AutoCloseable {
         this.resolver = resolver;
         this.policy = Policy.valueOf(config.lbPolicy().name());
         this.endpoints = endpoints;
-        this.selection = Selection.of(endpoints, config.panicThreshold());
+        this.selection = Selection.of(endpoints, config.panicThreshold() / 100);
     }
 
     /**
@@ -159,12 +159,12 @@ public final class Cluster implements AutoCloseable {
         }
         UpstreamEndpoint e = checked[index];
         e.healthy(healthy);
-        Selection next = Selection.of(checked, config.panicThreshold());
+        Selection next = Selection.of(checked, config.panicThreshold() / 100);
         Selection before = selection;
         selection = next;
         if (next.panic && !before.panic) {
             LOG.warn("cluster {}: panic mode, under {}% of priority level {} healthy; balancing over all of it",
-                    config.name(), Math.round(config.panicThreshold() * 100), next.level);
+                    config.name(), config.panicThreshold(), next.level);
         } else if (!next.panic && before.panic) {
             LOG.info("cluster {}: panic mode over", config.name());
         }
@@ -207,7 +207,7 @@ public final class Cluster implements AutoCloseable {
         }
         LOG.info("cluster {}: DNS refresh changed endpoints to {}", config.name(), List.of(next));
         endpoints = next;
-        selection = Selection.of(next, config.panicThreshold());
+        selection = Selection.of(next, config.panicThreshold() / 100);
         if (checker != null) {
             checker.close();
             startChecker();

@@ -2,6 +2,7 @@ package io.portcullis.upstream;
 
 import io.portcullis.upstream.lb.LoadBalancer;
 import io.portcullis.upstream.lb.Policy;
+import io.portcullis.upstream.lb.RequestCounts;
 import java.util.SplittableRandom;
 
 /**
@@ -13,6 +14,8 @@ final class ClusterPicker {
     private final Cluster cluster;
     private final Policy policy;
     private final SplittableRandom random;
+    /** Bounded-load factor for hashing policies (1.25 = 125% of an endpoint's share), or 0. */
+    private final double boundedLoad;
     private Selection seen;
     private LoadBalancer lb;
 
@@ -20,6 +23,8 @@ final class ClusterPicker {
         this.cluster = cluster;
         this.policy = policy;
         this.random = new SplittableRandom(seed);
+        int percent = cluster.config().hashBalanceFactor();
+        this.boundedLoad = cluster.hashing() && percent > 0 ? percent / 100.0 : 0;
     }
 
     /** The endpoint for a request with this hash (ignored unless the policy hashes), or null when none is usable. */
@@ -27,7 +32,11 @@ final class ClusterPicker {
         Selection s = cluster.selection();
         if (s != seen) {
             UpstreamEndpoint[] endpoints = s.endpoints;
-            lb = LoadBalancer.create(policy, s.keys, s.weights, i -> endpoints[i].activeRequests(), random);
+            RequestCounts counts = i -> endpoints[i].activeRequests();
+            lb = LoadBalancer.create(policy, s.keys, s.weights, counts, random);
+            if (boundedLoad > 0) {
+                lb = LoadBalancer.boundedLoad(lb, s.weights, counts, boundedLoad);
+            }
             seen = s;
         }
         int i = lb.pick(hash);

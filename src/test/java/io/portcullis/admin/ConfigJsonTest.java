@@ -61,7 +61,8 @@ class ConfigJsonTest {
         assertThat(route.get("match").get("methods")).isEqualTo(JSON.readTree("[\"GET\"]"));
         JsonNode cluster = json.get("clusters").get(0);
         assertThat(names(cluster)).containsExactly("name", "endpoints", "lb_policy", "connect_timeout", "pool",
-                "health_check", "panic_threshold", "optional", "dns_refresh");
+                "health_check", "panic_threshold", "optional", "dns_refresh", "hash_balance_factor");
+        assertThat(cluster.get("panic_threshold").asDouble()).isEqualTo(50);
         assertThat(cluster.get("lb_policy").asText()).isEqualTo("round_robin");
         assertThat(cluster.get("connect_timeout").asText()).isEqualTo("1h");
         assertThat(cluster.get("dns_refresh").asText()).isEqualTo("30s");
@@ -85,7 +86,7 @@ class ConfigJsonTest {
                         new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"))),
                 List.of(new ClusterConfig(c.name(), c.endpoints(), ClusterConfig.LbPolicy.LEAST_REQUEST,
                         c.connectTimeout(), c.pool(), c.healthCheck(), c.panicThreshold(), c.optional(),
-                        c.dnsRefresh())));
+                        c.dnsRefresh(), c.hashBalanceFactor())));
 
         JsonNode json = ConfigJson.redacted(config);
 

@@ -53,6 +53,7 @@ class ClusterConfigLoadingTest {
                     panic_threshold: 25
                     optional: true
                     dns_refresh: 0
+                    hash_balance_factor: 125
                 """) + "admin: { address: \"127.0.0.1:0\" }\n", "c.yaml");
 
         ClusterConfig c = config.clusters().get(0);
@@ -67,9 +68,10 @@ class ClusterConfigLoadingTest {
                 Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1), 1, 4));
         assertThat(c.healthCheck().http().expected(301)).isTrue();
         assertThat(c.healthCheck().http().expected(204)).isFalse();
-        assertThat(c.panicThreshold()).isEqualTo(0.25);
+        assertThat(c.panicThreshold()).isEqualTo(25);
         assertThat(c.optional()).isTrue();
         assertThat(c.dnsRefresh()).isZero();
+        assertThat(c.hashBalanceFactor()).isEqualTo(125);
         assertThat(config.routes().get(0).hashKey()).isEqualTo(new HashKey(HashKey.Source.HEADER, "x-user"));
         assertThat(config.admin()).isEqualTo(new GatewayConfig.AdminConfig(true, "127.0.0.1", 0));
     }
@@ -150,6 +152,24 @@ class ClusterConfigLoadingTest {
                     endpoints: [ "127.0.0.1:9000" ]
                 """))).containsExactly("c.yaml:6:15: /routes/0/hash_key: hash_key needs a cluster with lb_policy"
                 + " ring_hash or maglev; cluster 'api' uses round_robin");
+    }
+
+    @Test
+    void hashBalanceFactorOnlyForHashingPoliciesAndAtLeast100() {
+        List<String> errors = errors(withClusters("", """
+                  - name: api
+                    lb_policy: random
+                    hash_balance_factor: 150
+                    endpoints: [ "127.0.0.1:9000" ]
+                  - name: b
+                    lb_policy: maglev
+                    hash_balance_factor: 99
+                    endpoints: [ "127.0.0.1:9000" ]
+                """));
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isEqualTo("c.yaml:9:26: /clusters/0/hash_balance_factor: hash_balance_factor needs"
+                + " lb_policy ring_hash or maglev; this cluster uses random");
+        assertThat(errors.get(1)).startsWith("c.yaml:13:26: /clusters/1/hash_balance_factor:").contains("100");
     }
 
     @Test

@@ -124,7 +124,7 @@ class ConfigLoaderTest {
                 ClusterConfig.LbPolicy.ROUND_ROBIN, Duration.ofHours(1),
                 new ClusterConfig.Pool(ClusterConfig.Pool.DEFAULT.maxConnections(), 8, Duration.ofSeconds(30)),
                 ClusterConfig.HealthCheck.NONE, ClusterConfig.DEFAULT_PANIC_THRESHOLD, false,
-                ClusterConfig.DEFAULT_DNS_REFRESH));
+                ClusterConfig.DEFAULT_DNS_REFRESH, 0));
         assertThat(config.clusters().get(0).endpoints().get(2)).hasToString("[::1]:9002");
     }
 

@@ -82,6 +82,19 @@ public interface LoadBalancer {
         };
     }
 
+    /**
+     * Wraps a {@link Policy#RING_HASH} or {@link Policy#MAGLEV} picker so that no endpoint takes more than
+     * {@code factor} (>= 1) times its weight's share of the requests in flight ({@link BoundedLoadBalancer}).
+     */
+    static LoadBalancer boundedLoad(LoadBalancer hashing, int[] weights, RequestCounts active, double factor) {
+        Objects.requireNonNull(hashing, "hashing");
+        Objects.requireNonNull(active, "active");
+        if (weights.length == 0) {
+            return hashing;
+        }
+        return new BoundedLoadBalancer(hashing, weights.clone(), active, factor);
+    }
+
     private static long[] distinct(long[] keys) {
         Map<Long, Integer> seen = new HashMap<>();
         for (int i = 0; i < keys.length; i++) {
