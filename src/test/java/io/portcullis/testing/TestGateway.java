@@ -56,6 +56,32 @@ public final class TestGateway implements AutoCloseable {
                 """, Map.of("ORIGIN", endpoint));
     }
 
+    /**
+     * A config with the access log off, {@code ${LOOPS:-2}} event loops, listener {@code public} on port 0, and the
+     * given {@code routes} and {@code clusters} (YAML list items, indented as under their keys).
+     */
+    public static String yaml(String routes, String clusters) {
+        return """
+                access_log: { enabled: false }
+                server:
+                  event_loops: ${LOOPS:-2}
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                routes:
+                """ + routes + "clusters:\n" + clusters;
+    }
+
+    /**
+     * {@link #yaml} with one catch-all route {@code all} (plus {@code routeExtra}, lines indented as its fields) to
+     * one cluster {@code api} ({@code clusterFields}, indented as its fields).
+     */
+    public static String oneCluster(String routeExtra, String clusterFields) {
+        return yaml("""
+                  - name: all
+                    match: { path_prefix: / }
+                    cluster: api
+                """ + routeExtra, "  - name: api\n" + clusterFields);
+    }
+
     public Gateway gateway() {
         return gateway;
     }

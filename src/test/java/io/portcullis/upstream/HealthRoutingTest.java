@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portcullis.config.ConfigLoader;
-import io.portcullis.testing.NamedBackend;
+import io.portcullis.testing.NamedBackends;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +31,7 @@ class HealthRoutingTest {
                   unhealthy_threshold: 2
             """;
 
-    private final List<NamedBackend> backends = new ArrayList<>();
-    private final Map<String, String> env = new HashMap<>();
+    private NamedBackends backends;
     private TestGateway gw;
 
     @AfterEach
@@ -42,34 +39,17 @@ class HealthRoutingTest {
         if (gw != null) {
             gw.close();
         }
-        backends.forEach(NamedBackend::close);
-    }
-
-    private void backends(int n) throws Exception {
-        for (int i = 0; i < n; i++) {
-            NamedBackend b = new NamedBackend("b" + i);
-            backends.add(b);
-            env.put("B" + i, b.address());
+        if (backends != null) {
+            backends.close();
         }
     }
 
-    private String yaml(String cluster) {
-        return """
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                listeners: [ { name: public, address: "127.0.0.1:0" } ]
-                routes:
-                  - name: all
-                    match: { path_prefix: / }
-                    cluster: api
-                clusters:
-                  - name: api
-                """ + cluster;
+    private void backends(int n) throws Exception {
+        backends = new NamedBackends(n);
     }
 
     private void gateway(String cluster) throws Exception {
-        gw = TestGateway.start(yaml(cluster), env);
+        gw = TestGateway.start(TestGateway.oneCluster("", cluster), backends.env());
     }
 
     /** Who served each of {@code n} requests ("503" for the gateway's refusal). */
@@ -185,7 +165,8 @@ class HealthRoutingTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !healthy(1));
 
         // The next check is a minute away: only carried-over state can keep b1 out right after the reload.
-        gw.gateway().reload(new ConfigLoader(env::get).parse(yaml(cluster), "reloaded.yaml"));
+        gw.gateway().reload(new ConfigLoader(backends.env()::get).parse(TestGateway.oneCluster("", cluster),
+                "reloaded.yaml"));
         assertThat(healthy(1)).isFalse();
         assertThat(spread(10)).containsOnlyKeys("b0");
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.portcullis.testing.NamedBackend;
+import io.portcullis.testing.NamedBackends;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoadBalancingTest {
-    private final List<NamedBackend> backends = new ArrayList<>();
+    private NamedBackends backends;
     private TestGateway gw;
 
     @AfterEach
@@ -35,35 +35,19 @@ class LoadBalancingTest {
         if (gw != null) {
             gw.close();
         }
-        backends.forEach(NamedBackend::close);
+        if (backends != null) {
+            backends.close();
+        }
     }
 
-    private List<NamedBackend> backends(int n) throws Exception {
-        for (int i = 0; i < n; i++) {
-            backends.add(new NamedBackend("b" + i));
-        }
+    private NamedBackends backends(int n) throws Exception {
+        backends = new NamedBackends(n);
         return backends;
     }
 
     /** A gateway with one catch-all route (plus {@code routeExtra}) to cluster {@code api} as given. */
     private void gateway(String routeExtra, String cluster) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        for (int i = 0; i < backends.size(); i++) {
-            env.put("B" + i, backends.get(i).address());
-        }
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                listeners: [ { name: public, address: "127.0.0.1:0" } ]
-                routes:
-                  - name: all
-                    match: { path_prefix: / }
-                    cluster: api
-                """ + routeExtra + """
-                clusters:
-                  - name: api
-                """ + cluster, env);
+        gw = TestGateway.start(TestGateway.oneCluster(routeExtra, cluster), backends.env());
     }
 
     private String get(String path, String... headers) throws Exception {
@@ -74,12 +58,6 @@ class LoadBalancingTest {
         HttpResponse<String> r = gw.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("status of %s", path).isEqualTo(200);
         return r.body();
-    }
-
-    private Map<String, Integer> served() {
-        Map<String, Integer> out = new HashMap<>();
-        backends.forEach(b -> out.put(b.name(), b.requests()));
-        return out;
     }
 
     @Test
@@ -96,7 +74,7 @@ class LoadBalancingTest {
         for (int i = 0; i < 600; i++) {
             get("/rr");
         }
-        assertThat(served()).containsEntry("b0", 100).containsEntry("b1", 200).containsEntry("b2", 300);
+        assertThat(backends.served()).containsEntry("b0", 100).containsEntry("b1", 200).containsEntry("b2", 300);
     }
 
     @Test
@@ -140,16 +118,7 @@ class LoadBalancingTest {
     @Test
     void maglevByQueryParameterAndCookie() throws Exception {
         backends(3);
-        Map<String, String> env = new HashMap<>();
-        for (int i = 0; i < 3; i++) {
-            env.put("B" + i, backends.get(i).address());
-        }
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                listeners: [ { name: public, address: "127.0.0.1:0" } ]
-                routes:
+        gw = TestGateway.start(TestGateway.yaml("""
                   - name: by-cookie
                     match: { path_prefix: /c }
                     cluster: api
@@ -158,11 +127,11 @@ class LoadBalancingTest {
                     match: { path_prefix: / }
                     cluster: api
                     hash_key: { query_param: tenant }
-                clusters:
+                """, """
                   - name: api
                     lb_policy: maglev
                     endpoints: [ "${B0}", "${B1}", "${B2}" ]
-                """, env);
+                """), backends.env());
         String tenant = get("/q?x=1&tenant=acme");
         String session = get("/c", "cookie", "theme=dark; session=s-42");
         for (int i = 0; i < 20; i++) {
@@ -189,7 +158,7 @@ class LoadBalancingTest {
         for (int i = 0; i < 300; i++) {
             get("/nokey");
         }
-        assertThat(served()).allSatisfy((b, n) -> assertThat(n).isBetween(40, 160));
+        assertThat(backends.served()).allSatisfy((b, n) -> assertThat(n).isBetween(40, 160));
     }
 
     @Test
@@ -223,7 +192,7 @@ class LoadBalancingTest {
         int fast = Math.min(backends.get(1).requests(), backends.get(2).requests());
         // Round robin would give each a third (240). The slow endpoint holds its requests 50 ms, so it is
         // the busiest almost every time a pick is made.
-        assertThat(slow).as("served by the slow endpoint: %s", served()).isLessThan(fast / 3);
+        assertThat(slow).as("served by the slow endpoint: %s", backends.served()).isLessThan(fast / 3);
         assertThat(slow + backends.get(1).requests() + backends.get(2).requests()).isEqualTo(clients * perClient);
     }
 
