@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param dnsRefresh     how often endpoint names are resolved again; {@link Duration#ZERO} = only at load
  * @param hashBalanceFactor for ring_hash and maglev, the most requests in flight an endpoint may take, in percent
  *                       of its weight's share (bounded-load consistent hashing); 0 = unbounded
+ * @param resilience     timeouts, retries, bulkhead limits and failover
  */
 public record ClusterConfig(
         String name,
@@ -29,7 +30,8 @@ public record ClusterConfig(
         double panicThreshold,
         boolean optional,
         Duration dnsRefresh,
-        int hashBalanceFactor) {
+        int hashBalanceFactor,
+        ResilienceConfig resilience) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final double DEFAULT_PANIC_THRESHOLD = 50;
@@ -49,6 +51,7 @@ public record ClusterConfig(
             throw new IllegalArgumentException("panic_threshold must be in [0, 100], was " + panicThreshold);
         }
         Objects.requireNonNull(dnsRefresh, "dnsRefresh");
+        Objects.requireNonNull(resilience, "resilience");
         if (hashBalanceFactor != 0 && hashBalanceFactor < 100) {
             throw new IllegalArgumentException("hash_balance_factor must be 0 or >= 100, was " + hashBalanceFactor);
         }
@@ -57,7 +60,7 @@ public record ClusterConfig(
     /** A cluster with defaults for everything but its name and endpoints (tests, the demo). */
     public static ClusterConfig of(String name, List<Endpoint> endpoints) {
         return new ClusterConfig(name, endpoints, LbPolicy.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, Pool.DEFAULT,
-                HealthCheck.NONE, DEFAULT_PANIC_THRESHOLD, false, DEFAULT_DNS_REFRESH, 0);
+                HealthCheck.NONE, DEFAULT_PANIC_THRESHOLD, false, DEFAULT_DNS_REFRESH, 0, ResilienceConfig.DEFAULT);
     }
 
     /** Whether routes to this cluster may (and should) set a hash key. */

@@ -63,9 +63,11 @@ final class ConfigBinder {
                 rewrite.isObject()
                         ? new RouteConfig.Rewrite(rewrite.path("prefix").textValue(), rewrite.path("host").textValue())
                         : RouteConfig.Rewrite.NONE,
-                duration(node.path("timeout"), RouteConfig.DEFAULT_TIMEOUT),
+                duration(node.path("timeout"), null),
                 maxBody.isMissingNode() ? null : size(maxBody, 0),
-                hashKey(node.path("hash_key")));
+                hashKey(node.path("hash_key")),
+                duration(node.path("total_timeout"), null),
+                node.path("retry").isObject() ? retry(node.path("retry")) : null);
     }
 
     private static GatewayConfig.AdminConfig admin(JsonNode node) {
@@ -130,7 +132,57 @@ final class ConfigBinder {
                 panic.isNumber() ? panic.doubleValue() : ClusterConfig.DEFAULT_PANIC_THRESHOLD,
                 node.path("optional").asBoolean(false),
                 duration(node.path("dns_refresh"), ClusterConfig.DEFAULT_DNS_REFRESH),
-                node.path("hash_balance_factor").asInt(0));
+                node.path("hash_balance_factor").asInt(0),
+                resilience(node));
+    }
+
+    private static ResilienceConfig resilience(JsonNode cluster) {
+        JsonNode timeouts = cluster.path("timeouts");
+        JsonNode limits = cluster.path("limits");
+        JsonNode retry = cluster.path("retry");
+        return new ResilienceConfig(
+                duration(timeouts.path("per_try"), null),
+                duration(timeouts.path("total"), null),
+                retry.isObject() ? retry(retry) : ResilienceConfig.Retry.NONE,
+                limits.path("max_requests").asInt(ResilienceConfig.DEFAULT_MAX_REQUESTS),
+                limits.path("max_pending").asInt(ResilienceConfig.DEFAULT_MAX_PENDING),
+                cluster.path("failover").textValue(),
+                cluster.path("outlier_detection").isObject() ? outlier(cluster.path("outlier_detection")) : null);
+    }
+
+    private static ResilienceConfig.Outlier outlier(JsonNode node) {
+        return new ResilienceConfig.Outlier(
+                node.path("consecutive_5xx").asInt(5),
+                node.path("consecutive_gateway_failures").asInt(5),
+                duration(node.path("interval"), Duration.ofSeconds(10)),
+                duration(node.path("base_ejection_time"), Duration.ofSeconds(30)),
+                duration(node.path("max_ejection_time"), Duration.ofSeconds(300)),
+                node.path("max_ejection_percent").asInt(10),
+                node.path("success_rate_stdev_factor").asDouble(1.9),
+                node.path("success_rate_minimum_hosts").asInt(5),
+                node.path("success_rate_request_volume").asInt(100));
+    }
+
+    private static ResilienceConfig.Retry retry(JsonNode node) {
+        JsonNode on = node.path("on");
+        List<String> conditions = on.isArray() ? list(on, JsonNode::textValue)
+                : List.of("connect_failure", "reset", "timeout");
+        JsonNode statuses = node.path("statuses");
+        JsonNode backoff = node.path("backoff");
+        JsonNode budget = node.path("budget");
+        ResilienceConfig.Retry none = ResilienceConfig.Retry.NONE;
+        return new ResilienceConfig.Retry(
+                node.path("max_retries").asInt(2),
+                conditions.contains("connect_failure"),
+                conditions.contains("reset"),
+                conditions.contains("timeout"),
+                statuses.isArray() ? list(statuses, JsonNode::intValue) : ResilienceConfig.Retry.DEFAULT_STATUSES,
+                duration(backoff.path("base"), none.backoffBase()),
+                duration(backoff.path("max"), none.backoffMax()),
+                budget.path("percent").asDouble(none.budgetPercent()),
+                budget.path("min_retries").asInt(none.budgetMinRetries()),
+                node.path("non_idempotent").asBoolean(false),
+                size(node.path("max_body"), 64 * 1024));
     }
 
     private static ClusterConfig.Endpoint endpoint(JsonNode node) {

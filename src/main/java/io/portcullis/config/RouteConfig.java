@@ -8,11 +8,14 @@ import java.util.Objects;
  * One routing rule: a match, the cluster it sends to, and per-route behaviour. Routes are tried in file order; the
  * first whose match accepts the request wins.
  *
- * @param timeout     time from sending the request upstream to receiving the response head (504 when exceeded);
- *                    also the longest silence allowed between response body reads
+ * @param timeout     per try: time from sending the request upstream to receiving the response head (504 when
+ *                    exceeded), also the longest silence allowed between response body reads; null = the
+ *                    cluster's {@code timeouts.per_try}, else {@link #DEFAULT_TIMEOUT}
  * @param maxBodySize request body limit in bytes for this route, or {@code null} to use the listener's default
  * @param hashKey     what a hashing cluster ({@code ring_hash}, {@code maglev}) hashes to pick an endpoint, or
  *                    {@code null}: such clusters then pick at random
+ * @param totalTimeout bound on the whole exchange until the response head, retries included; null = the cluster's
+ * @param retry       retry policy replacing the cluster's, or null to use the cluster's
  */
 public record RouteConfig(
         String name,
@@ -21,7 +24,9 @@ public record RouteConfig(
         Rewrite rewrite,
         Duration timeout,
         Long maxBodySize,
-        HashKey hashKey) {
+        HashKey hashKey,
+        Duration totalTimeout,
+        ResilienceConfig.Retry retry) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
@@ -30,13 +35,12 @@ public record RouteConfig(
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rewrite, "rewrite");
-        Objects.requireNonNull(timeout, "timeout");
     }
 
     /** A route without a hash key. */
     public RouteConfig(String name, Match match, String cluster, Rewrite rewrite, Duration timeout,
             Long maxBodySize) {
-        this(name, match, cluster, rewrite, timeout, maxBodySize, null);
+        this(name, match, cluster, rewrite, timeout, maxBodySize, null, null, null);
     }
 
     /**

@@ -91,11 +91,31 @@ final class SemanticValidator {
             duration(cluster.path("pool").path("idle_timeout"), path + "/pool/idle_timeout");
             duration(cluster.path("dns_refresh"), path + "/dns_refresh");
             healthCheck(cluster.path("health_check"), path + "/health_check");
+            duration(cluster.path("timeouts").path("per_try"), path + "/timeouts/per_try");
+            duration(cluster.path("timeouts").path("total"), path + "/timeouts/total");
+            retry(cluster.path("retry"), path + "/retry");
+            JsonNode outlier = cluster.path("outlier_detection");
+            for (String field : List.of("interval", "base_ejection_time", "max_ejection_time")) {
+                if (isZero(outlier.path(field))) {
+                    errors.add(tree.errorAt(path + "/outlier_detection/" + field, "must be greater than 0"));
+                } else {
+                    duration(outlier.path(field), path + "/outlier_detection/" + field);
+                }
+            }
             String policy = cluster.path("lb_policy").asText("round_robin");
             if (cluster.has("hash_balance_factor") && isPolicyName(policy) && !policy.equals("ring_hash")
                     && !policy.equals("maglev")) {
                 errors.add(tree.errorAt(path + "/hash_balance_factor", "hash_balance_factor needs lb_policy"
                         + " ring_hash or maglev; this cluster uses " + policy));
+            }
+        }
+        for (int i = 0; i < clusters.size(); i++) {
+            JsonNode failover = clusters.path(i).path("failover");
+            String at = SourceTree.child("/clusters", i) + "/failover";
+            if (failover.isTextual() && !names.containsKey(failover.textValue())) {
+                errors.add(tree.errorAt(at, "unknown failover cluster '" + failover.textValue() + "'"));
+            } else if (failover.isTextual() && failover.textValue().equals(clusters.path(i).path("name").asText())) {
+                errors.add(tree.errorAt(at, "a cluster cannot fail over to itself"));
             }
         }
         return names;
@@ -160,6 +180,21 @@ final class SemanticValidator {
         }
     }
 
+    private void retry(JsonNode retry, String path) {
+        if (!retry.isObject()) {
+            return;
+        }
+        JsonNode base = retry.path("backoff").path("base");
+        JsonNode max = retry.path("backoff").path("max");
+        duration(max, path + "/backoff/max");
+        if (isZero(base)) {
+            errors.add(tree.errorAt(path + "/backoff/base", "must be greater than 0"));
+        } else {
+            duration(base, path + "/backoff/base");
+        }
+        size(retry.path("max_body"), path + "/max_body", Long.MAX_VALUE);
+    }
+
     private static boolean isZero(JsonNode duration) {
         try {
             return duration.isIntegralNumber() ? duration.longValue() == 0
@@ -189,6 +224,8 @@ final class SemanticValidator {
                         "rewrite.prefix is only allowed when match.path_prefix is set"));
             }
             duration(route.path("timeout"), path + "/timeout");
+            duration(route.path("total_timeout"), path + "/total_timeout");
+            retry(route.path("retry"), path + "/retry");
             size(route.path("max_body_size"), path + "/max_body_size", Long.MAX_VALUE);
             if (route.has("hash_key") && cluster.isTextual() && clusters.containsKey(cluster.textValue())) {
                 String policy = policyOf(clusterNodes, cluster.textValue());

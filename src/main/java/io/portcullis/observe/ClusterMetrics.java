@@ -16,6 +16,8 @@ public final class ClusterMetrics {
     private final Counter timeouts;
     private final Counter resets;
     private final Counter poolOverflows;
+    private final Counter retries;
+    private final Counter overflows;
 
     ClusterMetrics(MeterRegistry registry, String cluster) {
         this.registry = registry;
@@ -29,6 +31,9 @@ public final class ClusterMetrics {
                 "Upstream connections reset or closed in the middle of an exchange");
         poolOverflows = counter(MetricNames.UPSTREAM_POOL_OVERFLOWS, tags,
                 "Requests refused because an endpoint's connection pool was full");
+        retries = counter(MetricNames.UPSTREAM_RETRIES, tags, "Tries started again after a failed try");
+        overflows = counter(MetricNames.UPSTREAM_OVERFLOWS, tags,
+                "Requests refused at once because the cluster's bulkhead was full");
     }
 
     private Counter counter(String name, Tags tags, String description) {
@@ -49,6 +54,23 @@ public final class ClusterMetrics {
 
     public void poolOverflow() {
         poolOverflows.increment();
+    }
+
+    public void retry() {
+        retries.increment();
+    }
+
+    public void overflow() {
+        overflows.increment();
+    }
+
+    /** An endpoint was ejected as an outlier. Rare, so the registry look-up may allocate. */
+    public void ejection(String reason) {
+        Counter.builder(MetricNames.UPSTREAM_EJECTIONS)
+                .description("Endpoints ejected as outliers, by reason")
+                .tags(MetricNames.TAG_CLUSTER, cluster, MetricNames.TAG_REASON, reason)
+                .register(registry)
+                .increment();
     }
 
     /** A health check changed its verdict on {@code endpoint}. Rare, so the registry look-up may allocate. */

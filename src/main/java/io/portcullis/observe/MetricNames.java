@@ -39,6 +39,12 @@ public final class MetricNames {
     public static final String UPSTREAM_RESETS = "portcullis.upstream.resets";
     /** {@code portcullis_upstream_pool_overflows_total{cluster}}: requests refused because a pool was full. */
     public static final String UPSTREAM_POOL_OVERFLOWS = "portcullis.upstream.pool.overflows";
+    /** {@code portcullis_upstream_retries_total{cluster}}: tries started again after a failed try. */
+    public static final String UPSTREAM_RETRIES = "portcullis.upstream.retries";
+    /** {@code portcullis_upstream_overflows_total{cluster}}: requests refused at once by the cluster's bulkhead. */
+    public static final String UPSTREAM_OVERFLOWS = "portcullis.upstream.overflows";
+    /** {@code portcullis_upstream_ejections_total{cluster,reason}}: endpoints ejected as outliers. */
+    public static final String UPSTREAM_EJECTIONS = "portcullis.upstream.ejections";
     /** {@code portcullis_upstream_health_transitions_total{cluster,endpoint,to}}: health check verdict changes. */
     public static final String UPSTREAM_HEALTH_TRANSITIONS = "portcullis.upstream.health.transitions";
 
@@ -88,6 +94,7 @@ public final class MetricNames {
     public static final String TAG_STATUS_CLASS = "status_class";
     public static final String TAG_ENDPOINT = "endpoint";
     /** Health transition direction: {@link #HEALTHY} or {@link #UNHEALTHY}. */
+    public static final String TAG_REASON = "reason";
     public static final String TAG_TO = "to";
     /** Connection state: {@link #OPEN} or {@link #IDLE}. */
     public static final String TAG_STATE = "state";

@@ -39,7 +39,7 @@ public final class Route {
             throw new IllegalArgumentException(
                     where + ": at most one of path, path_prefix, path_regex may be set, was " + pathKinds);
         }
-        this.timeoutMillis = config.timeout().toMillis();
+        this.timeoutMillis = config.timeout() == null ? -1 : config.timeout().toMillis();
         this.maxBodySize = config.maxBodySize() == null ? -1 : config.maxBodySize();
         this.methods = new String[match.methods().size()];
         for (int i = 0; i < methods.length; i++) {
@@ -79,11 +79,22 @@ public final class Route {
         return config.rewrite().host();
     }
 
+    /** @return the route's total timeout, or null to use the cluster's */
+    public java.time.Duration totalTimeout() {
+        return config.totalTimeout();
+    }
+
+    /** @return the route's retry policy, or null to use the cluster's */
+    public io.portcullis.config.ResilienceConfig.Retry retry() {
+        return config.retry();
+    }
+
     /** @return what a hashing cluster hashes for this route's requests, or null */
     public RouteConfig.HashKey hashKey() {
         return config.hashKey();
     }
 
+    /** @return the per-try timeout set on the route, or -1 to use the cluster's */
     public long timeoutMillis() {
         return timeoutMillis;
     }

@@ -144,6 +144,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Cluster cluster = snapshot.clusters().get(route.cluster());
+        if (cluster != null) {
+            cluster = cluster.orFailover(snapshot.clusters());
+        }
         if (cluster == null) {
             respondLocal(request, ErrorReason.UNKNOWN_CLUSTER, requestId, hasBody, startNanos, route);
             return;

@@ -133,6 +133,14 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public void onOutlierChanged(Cluster cluster, UpstreamEndpoint endpoint, boolean ejected,
+                    String reason) {
+                if (ejected) {
+                    metrics.cluster(cluster.name()).ejection(reason);
+                }
+            }
+
+            @Override
             public void onEndpointsChanged(Cluster cluster, List<UpstreamEndpoint> removed) {
                 removed.forEach(e -> metrics.removeEndpoint(cluster.name(), e.toString()));
                 registerGauges(metrics, cluster);

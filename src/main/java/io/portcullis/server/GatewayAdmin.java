@@ -64,6 +64,7 @@ final class GatewayAdmin implements AdminModel {
                 n.put("weight", e.weight());
                 n.put("priority", e.priority());
                 n.put("healthy", e.healthy());
+                n.put("ejected", e.ejected());
                 n.put("active_requests", e.activeRequests());
                 ObjectNode pool = n.putObject("connections");
                 pool.put("open", e.openConnections());

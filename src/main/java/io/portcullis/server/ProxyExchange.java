@@ -14,7 +14,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.portcullis.config.ResilienceConfig;
+import io.portcullis.config.RouteConfig;
 import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.resilience.OutlierDetector;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.AcquireCallback;
 import io.portcullis.upstream.Cluster;
@@ -23,7 +26,9 @@ import io.portcullis.upstream.UpstreamConnection;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamListener;
 import io.portcullis.upstream.UpstreamPools;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,7 +57,12 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final boolean hasBody;
     private final boolean headRequest;
     private final boolean clientHttp10;
+    /** Per try: time to the response head, and longest silence between response body reads. */
     private final long timeoutNanos;
+    /** The total deadline until the response head, retries included ({@code Long.MAX_VALUE}: none). */
+    private final long deadlineNanos;
+    /** Null when the route and cluster allow no retries. */
+    private final RetryState retry;
 
     private UpstreamPools pools;
     private HttpRequest upstreamRequest;
@@ -61,6 +71,13 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private UpstreamConnection connection;
     private boolean reused;
     private boolean endpointDone;
+    /** Counted in the cluster's requests in flight (its bulkhead). */
+    private boolean admitted;
+    /** Some of the request (its end marker at least) was written to an upstream connection. */
+    private boolean bodySent;
+    /** The current try resends the kept request body (a retry after the previous try sent it). */
+    private boolean replaying;
+    private long hash;
     private boolean retried;
     private boolean requestDone;
     private boolean responseStarted;
@@ -99,12 +116,24 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.headRequest = request.method() == HttpMethod.HEAD;
         this.clientHttp10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.closeAfter = !HttpUtil.isKeepAlive(request);
-        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis());
+        ResilienceConfig resilience = cluster.config().resilience();
+        Duration perTry = route.timeoutMillis() >= 0 ? Duration.ofMillis(route.timeoutMillis())
+                : resilience.perTryTimeout() != null ? resilience.perTryTimeout() : RouteConfig.DEFAULT_TIMEOUT;
+        this.timeoutNanos = perTry.toNanos();
+        Duration total = route.totalTimeout() != null ? route.totalTimeout() : resilience.totalTimeout();
+        this.deadlineNanos = total == null || total.isZero() ? Long.MAX_VALUE : startNanos + total.toNanos();
+        ResilienceConfig.Retry policy = route.retry() != null ? route.retry() : resilience.retry();
+        this.retry = policy.maxRetries() > 0 ? new RetryState(policy, cluster.retryBudget(), request) : null;
     }
 
     void start(UpstreamPools pools) {
         this.pools = pools;
-        long hash = 0;
+        if (!cluster.admit()) {
+            meters.cluster().overflow();
+            failLocal(ErrorReason.UPSTREAM_OVERFLOW, false);
+            return;
+        }
+        admitted = true;
         if (cluster.hashing()) {
             hash = route.hashKey() == null ? RequestHash.NONE : RequestHash.of(route.hashKey(), request, target,
                     clientIp);
@@ -112,13 +141,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
                 hash = pools.randomHash(cluster);
             }
         }
-        UpstreamEndpoint picked = pools.pick(cluster, hash);
-        if (picked == null) {
-            failLocal(ErrorReason.NO_HEALTHY_ENDPOINT, false);
+        if (!pickEndpoint(null)) {
             return;
         }
-        picked.startRequest();
-        this.endpoint = picked;
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         ProxyHeaders.removeHopByHop(headers);
@@ -134,6 +159,58 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         pools.pool(endpoint).acquire(this);
     }
 
+    /**
+     * Chooses the endpoint of the next try, a different one than {@code avoid} (the endpoint that just failed) when
+     * the cluster offers one; answers 503 itself when the cluster has none.
+     */
+    private boolean pickEndpoint(UpstreamEndpoint avoid) {
+        UpstreamEndpoint picked = pools.pick(cluster, hash, avoid);
+        if (picked == null) {
+            failLocal(ErrorReason.NO_HEALTHY_ENDPOINT, false);
+            return false;
+        }
+        picked.startRequest();
+        endpointDone = false;
+        this.endpoint = picked;
+        return true;
+    }
+
+    /**
+     * After a failed try: starts another, after a backoff, if the policy, method, body, deadline and the cluster's
+     * retry budget allow. The failed try's connection is dropped; request parts not yet sent stay pending.
+     */
+    private boolean tryRetry(boolean policyAllows) {
+        if (retry == null || !policyAllows || finished || responseStarted) {
+            return false;
+        }
+        if (!retry.mayRetry(bodySent, requestDone, System.nanoTime(), deadlineNanos, cluster.inFlight())) {
+            return false;
+        }
+        timerRunning = false;
+        if (connection != null) {
+            connection.abort();
+            connection = null;
+        }
+        UpstreamEndpoint failed = endpoint;
+        endEndpointRequest();
+        meters.cluster().retry();
+        replaying = bodySent;
+        long delay = retry.backoffNanos(ThreadLocalRandom.current());
+        ctx.executor().schedule(() -> {
+            if (finished) {
+                return;
+            }
+            if (System.nanoTime() >= deadlineNanos) {
+                failLocal(ErrorReason.UPSTREAM_TIMEOUT, false);
+                return;
+            }
+            if (pickEndpoint(failed)) {
+                pools.pool(endpoint).acquire(this);
+            }
+        }, delay, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
     @Override
     public void onAcquired(UpstreamConnection c, boolean reusedConnection) {
         c.bind(this);
@@ -145,6 +222,13 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         reused = reusedConnection;
         c.write(upstreamRequest);
         upstreamSentNanos = System.nanoTime();
+        if (replaying) {
+            // A retry after the previous try sent the request: resend the kept parts (the request is complete).
+            retry.replayTo(c::write);
+            c.flush();
+            startTimer();
+            return;
+        }
         if (retried) {
             // Only body-less requests are retried: their end marker is all there is to resend.
             if (requestDone) {
@@ -155,7 +239,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         HttpContent part;
         while (pending != null && (part = pending.poll()) != null) {
-            c.write(part);
+            send(part);
         }
         c.flush();
         if (requestDone) {
@@ -167,10 +251,28 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     @Override
     public void onAcquireFailed(Throwable cause) {
-        if (!finished) {
-            failLocal(cause instanceof PoolExhaustedException ? ErrorReason.UPSTREAM_POOL_EXHAUSTED
-                    : ErrorReason.UPSTREAM_CONNECT_FAILED, false);
+        if (finished) {
+            return;
         }
+        if (cause instanceof PoolExhaustedException) {
+            meters.cluster().poolOverflow();
+            failLocal(ErrorReason.UPSTREAM_POOL_EXHAUSTED, false);
+            return;
+        }
+        meters.cluster().connectError();
+        cluster.outlierResult(endpoint, OutlierDetector.Result.GATEWAY_FAILURE);
+        if (!tryRetry(retry != null && retry.policy().onConnectFailure())) {
+            failLocal(ErrorReason.UPSTREAM_CONNECT_FAILED, false);
+        }
+    }
+
+    /** Writes a request part to the current try's connection, keeping it for replay when retries may need it. */
+    private void send(HttpContent part) {
+        if (retry != null) {
+            retry.keep(part);
+        }
+        bodySent = true;
+        connection.write(part);
     }
 
     void onRequestContent(HttpContent content) {
@@ -205,7 +307,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             }
             return;
         }
-        connection.write(content);
+        send(content);
         if (last) {
             connection.flush();
             startTimer();
@@ -243,9 +345,15 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     @Override
     public void onResponseHead(HttpResponse response) {
+        int code = response.status().code();
+        cluster.outlierResult(endpoint, code >= 500 ? OutlierDetector.Result.HTTP_5XX
+                : OutlierDetector.Result.SUCCESS);
+        if (retry != null && retry.policy().retriesStatus(code) && tryRetry(true)) {
+            return; // the response is dropped with its connection
+        }
         upstreamHeadNanos = System.nanoTime();
         lastUpstreamActivity = upstreamHeadNanos;
-        status = response.status().code();
+        status = code;
         HttpHeaders headers = response.headers();
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -280,6 +388,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     @Override
     public void onResponseContent(HttpContent content) {
+        if (connection == null || finished) {
+            content.release(); // the rest of a full response whose head was retried
+            return;
+        }
         lastUpstreamActivity = System.nanoTime();
         bytesOut += content.content().readableBytes();
         if (!(content instanceof LastHttpContent)) {
@@ -292,7 +404,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         finished = true;
         cancelTimer();
-        endEndpointRequest();
+        endExchange();
         UpstreamConnection c = connection;
         connection = null;
         c.release(upstreamReusable && requestDone);
@@ -319,20 +431,25 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
                 pools.pool(endpoint).connect(this);
                 return;
             }
+            meters.cluster().reset();
+            cluster.outlierResult(endpoint, OutlierDetector.Result.GATEWAY_FAILURE);
+            if (tryRetry(retry != null && retry.policy().onReset())) {
+                return;
+            }
             failLocal(failure == UpstreamFailure.PROTOCOL_ERROR ? ErrorReason.UPSTREAM_PROTOCOL_ERROR
                     : ErrorReason.UPSTREAM_RESET, false);
             return;
         }
+        meters.cluster().reset();
         abortDownstream(failure == UpstreamFailure.PROTOCOL_ERROR ? ErrorReason.UPSTREAM_PROTOCOL_ERROR
                 : ErrorReason.UPSTREAM_RESET);
     }
 
     /** The gateway answers instead of the backend; the upstream connection, if any, is discarded. */
     private void failLocal(ErrorReason reason, boolean forceClose) {
-        countUpstreamFailure(reason);
         finished = true;
         cancelTimer();
-        endEndpointRequest();
+        endExchange();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -345,10 +462,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     /** The response has started and cannot be completed: close the client connection mid-message. */
     private void abortDownstream(ErrorReason reason) {
-        countUpstreamFailure(reason);
         finished = true;
         cancelTimer();
-        endEndpointRequest();
+        endExchange();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -363,7 +479,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         finished = true;
         cancelTimer();
-        endEndpointRequest();
+        endExchange();
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -383,7 +499,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         lastUpstreamActivity = System.nanoTime();
         if (timeoutNanos > 0) {
             timerRunning = true;
-            downstream.armResponseTimer(timeoutNanos);
+            downstream.armResponseTimer(Math.max(1, Math.min(timeoutNanos, deadlineNanos - lastUpstreamActivity)));
         }
     }
 
@@ -392,21 +508,42 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (finished || !timerRunning) {
             return Long.MAX_VALUE;
         }
-        return lastUpstreamActivity + timeoutNanos - System.nanoTime();
+        long until = lastUpstreamActivity + timeoutNanos;
+        if (!responseStarted && deadlineNanos < until) {
+            until = deadlineNanos; // the total deadline bounds the wait for the head, not the body
+        }
+        return until - System.nanoTime();
     }
 
     void onTimeout() {
         if (finished) {
             return;
         }
+        meters.cluster().timeout();
         if (!responseStarted) {
-            failLocal(ErrorReason.UPSTREAM_TIMEOUT, false);
+            cluster.outlierResult(endpoint, OutlierDetector.Result.GATEWAY_FAILURE);
+            boolean perTryExpired = System.nanoTime() < deadlineNanos;
+            if (!tryRetry(perTryExpired && retry != null && retry.policy().onTimeout())) {
+                failLocal(ErrorReason.UPSTREAM_TIMEOUT, false);
+            }
         } else {
             abortDownstream(ErrorReason.UPSTREAM_TIMEOUT);
         }
     }
 
-    /** The endpoint stops counting this exchange as active (once; the exchange keeps the endpoint for its log). */
+    /** The exchange is over: its endpoint, cluster admission, kept body and retry budget share are released. */
+    private void endExchange() {
+        endEndpointRequest();
+        if (admitted) {
+            admitted = false;
+            cluster.release();
+        }
+        if (retry != null) {
+            retry.close();
+        }
+    }
+
+    /** The endpoint stops counting this try as active (once; the exchange keeps the endpoint for its log). */
     private void endEndpointRequest() {
         if (endpoint != null && !endpointDone) {
             endpointDone = true;
@@ -437,17 +574,6 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     Route route() {
         return route;
-    }
-
-    private void countUpstreamFailure(ErrorReason reason) {
-        switch (reason) {
-            case UPSTREAM_CONNECT_FAILED -> meters.cluster().connectError();
-            case UPSTREAM_TIMEOUT -> meters.cluster().timeout();
-            case UPSTREAM_RESET, UPSTREAM_PROTOCOL_ERROR -> meters.cluster().reset();
-            case UPSTREAM_POOL_EXHAUSTED -> meters.cluster().poolOverflow();
-            default -> {
-            }
-        }
     }
 
     /** The exchange ended with a relayed (possibly cut-off) response or none: metrics and access log. */

@@ -3,6 +3,10 @@ package io.portcullis.upstream;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.portcullis.config.ClusterConfig;
+import io.portcullis.config.ResilienceConfig;
+import io.portcullis.resilience.OutlierDetector;
+import io.portcullis.resilience.OutlierState;
+import io.portcullis.resilience.RetryBudget;
 import io.portcullis.upstream.health.HealthChecker;
 import io.portcullis.upstream.lb.Policy;
 import java.net.InetAddress;
@@ -15,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,9 @@ public final class Cluster implements AutoCloseable {
 
         default void onEndpointsChanged(Cluster cluster, List<UpstreamEndpoint> removed) {
         }
+
+        default void onOutlierChanged(Cluster cluster, UpstreamEndpoint endpoint, boolean ejected, String reason) {
+        }
     }
 
     /** Name resolution, injectable so tests can change what a name resolves to. */
@@ -49,6 +57,8 @@ public final class Cluster implements AutoCloseable {
 
     private final ClusterConfig config;
     private final Resolver resolver;
+    /** Requests waiting for a pooled connection, over all endpoints and loops ({@code limits.max_pending}). */
+    private final AtomicInteger pending;
     private final Policy policy;
     private volatile UpstreamEndpoint[] endpoints;
     private volatile Selection selection;
@@ -58,13 +68,102 @@ public final class Cluster implements AutoCloseable {
     private HealthChecker checker;
     private ScheduledFuture<?> dnsTask;
     private volatile boolean closed;
+    /** Requests in flight over all event loops: the bulkhead ({@code limits.max_requests}) and the retry budget's base. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final RetryBudget retryBudget;
+    /** Null without {@code outlier_detection}. */
+    private final OutlierDetector outliers;
+    /** The endpoints' outlier states, in endpoint order; replaced with {@link #endpoints}. */
+    private volatile List<OutlierState> outlierStates;
+    private ScheduledFuture<?> sweepTask;
 
-    private Cluster(ClusterConfig config, Resolver resolver, UpstreamEndpoint[] endpoints) {
+    private Cluster(ClusterConfig config, Resolver resolver, AtomicInteger pending, UpstreamEndpoint[] endpoints) {
         this.config = config;
+        this.pending = pending;
         this.resolver = resolver;
         this.policy = Policy.valueOf(config.lbPolicy().name());
         this.endpoints = endpoints;
         this.selection = Selection.of(endpoints, config.panicThreshold() / 100);
+        ResilienceConfig.Retry retry = config.resilience().retry();
+        this.retryBudget = new RetryBudget(retry.budgetPercent() / 100, retry.budgetMinRetries());
+        ResilienceConfig.Outlier o = config.resilience().outlier();
+        this.outliers = o == null ? null : new OutlierDetector(new OutlierDetector.Config(o.consecutive5xx(),
+                o.consecutiveGatewayFailures(), o.interval(), o.baseEjectionTime(), o.maxEjectionTime(),
+                o.maxEjectionPercent(), o.successRateStdevFactor(), o.successRateMinimumHosts(),
+                o.successRateRequestVolume()), System::nanoTime, this::onEjection);
+        index(endpoints);
+    }
+
+    /** Numbers the endpoints and lists their outlier states, before the array is published. */
+    private void index(UpstreamEndpoint[] all) {
+        List<OutlierState> states = new ArrayList<>(all.length);
+        for (int i = 0; i < all.length; i++) {
+            all[i].index(i);
+            states.add(all[i].outlier());
+        }
+        outlierStates = List.copyOf(states);
+    }
+
+    /**
+     * The outcome of a try on {@code endpoint}, for outlier ejection. Called on event loops; lock-free. A result
+     * for an endpoint no longer in the cluster is dropped.
+     */
+    public void outlierResult(UpstreamEndpoint endpoint, OutlierDetector.Result result) {
+        if (outliers == null) {
+            return;
+        }
+        List<OutlierState> states = outlierStates;
+        int i = endpoint.index();
+        if (i < states.size() && states.get(i) == endpoint.outlier()) {
+            outliers.onResult(states, i, result);
+        }
+    }
+
+    /** From the detector, on an event loop (consecutive failures) or the control loop (sweeps). */
+    private void onEjection(int index, boolean ejected, String reason) {
+        UpstreamEndpoint[] current = endpoints;
+        if (index >= current.length) {
+            return;
+        }
+        UpstreamEndpoint e = current[index];
+        if (ejected) {
+            LOG.warn("cluster {}: endpoint {} ejected as an outlier ({}; ejection {})", config.name(), e, reason,
+                    e.outlier().ejections());
+        } else {
+            LOG.info("cluster {}: endpoint {} back from outlier ejection", config.name(), e);
+        }
+        EventLoop loop = control;
+        if (loop != null) {
+            loop.execute(() -> {
+                selection = Selection.of(endpoints, config.panicThreshold() / 100);
+                listener.onOutlierChanged(this, e, ejected, reason);
+            });
+        }
+    }
+
+    /**
+     * Admits a request under {@code limits.max_requests}; true obliges the caller to {@link #release()} once. One
+     * atomic increment per request, shared by the loops: the price of a cluster-wide bound.
+     */
+    public boolean admit() {
+        if (inFlight.incrementAndGet() > config.resilience().maxRequests()) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void release() {
+        inFlight.decrementAndGet();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Retries in flight may be at most a share of {@link #inFlight()}; shared by all routes to this cluster. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     /**
@@ -77,6 +176,11 @@ public final class Cluster implements AutoCloseable {
     }
 
     static Cluster resolve(ClusterConfig config, Cluster previous, Resolver resolver) throws UnknownHostException {
+        return resolve(config, previous, resolver, new AtomicInteger());
+    }
+
+    private static Cluster resolve(ClusterConfig config, Cluster previous, Resolver resolver, AtomicInteger pending)
+            throws UnknownHostException {
         Map<Long, UpstreamEndpoint> known = new HashMap<>();
         if (previous != null) {
             for (UpstreamEndpoint e : previous.endpoints) {
@@ -92,7 +196,8 @@ public final class Cluster implements AutoCloseable {
                 throw new UnknownHostException("cluster " + config.name() + ": cannot resolve endpoint " + e);
             }
             for (InetAddress ip : ips) {
-                UpstreamEndpoint fresh = new UpstreamEndpoint(config, e, new InetSocketAddress(ip, e.port()));
+                UpstreamEndpoint fresh = new UpstreamEndpoint(config, e, new InetSocketAddress(ip, e.port()),
+                        pending);
                 UpstreamEndpoint old = known.get(fresh.key());
                 if (old != null && config.healthCheck().enabled() && old.knownHealth() != null) {
                     fresh.healthy(old.healthy());
@@ -100,7 +205,7 @@ public final class Cluster implements AutoCloseable {
                 out.add(fresh);
             }
         }
-        return new Cluster(config, resolver, out.toArray(new UpstreamEndpoint[0]));
+        return new Cluster(config, resolver, pending, out.toArray(new UpstreamEndpoint[0]));
     }
 
     public static Cluster resolve(ClusterConfig config) throws UnknownHostException {
@@ -120,6 +225,11 @@ public final class Cluster implements AutoCloseable {
                 return;
             }
             startChecker();
+            if (outliers != null) {
+                long every = outliers.config().interval().toMillis();
+                sweepTask = control.scheduleWithFixedDelay(() -> outliers.sweep(outlierStates), every, every,
+                        TimeUnit.MILLISECONDS);
+            }
             long refresh = config.dnsRefresh().toMillis();
             if (refresh > 0 && hasNames()) {
                 dnsTask = control.scheduleWithFixedDelay(this::refreshDns, refresh, refresh, TimeUnit.MILLISECONDS);
@@ -176,7 +286,7 @@ public final class Cluster implements AutoCloseable {
         Thread.ofVirtual().name("dns-" + config.name()).start(() -> {
             Cluster fresh;
             try {
-                fresh = resolve(config, this, resolver);
+                fresh = resolve(config, this, resolver, pending);
             } catch (UnknownHostException e) {
                 LOG.warn("cluster {}: DNS refresh failed, keeping {} endpoints: {}", config.name(),
                         endpoints.length, e.getMessage());
@@ -206,6 +316,7 @@ public final class Cluster implements AutoCloseable {
             return;
         }
         LOG.info("cluster {}: DNS refresh changed endpoints to {}", config.name(), List.of(next));
+        index(next);
         endpoints = next;
         selection = Selection.of(next, config.panicThreshold() / 100);
         if (checker != null) {
@@ -250,6 +361,19 @@ public final class Cluster implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The cluster to send a request to: this one, or its failover cluster (looked up in {@code clusters}, the
+     * request's snapshot) while this one has no healthy endpoint. One volatile read when no failover is configured.
+     */
+    public Cluster orFailover(Map<String, Cluster> clusters) {
+        String failover = config.resilience().failover();
+        if (failover == null || selection.anyHealthy) {
+            return this;
+        }
+        Cluster other = clusters.get(failover);
+        return other == null ? this : other;
+    }
+
     /** Whether new requests are spread over unhealthy endpoints too, for lack of enough healthy ones. */
     public boolean panic() {
         return selection.panic;
@@ -266,6 +390,9 @@ public final class Cluster implements AutoCloseable {
                 }
                 if (dnsTask != null) {
                     dnsTask.cancel(false);
+                }
+                if (sweepTask != null) {
+                    sweepTask.cancel(false);
                 }
             });
         }

@@ -29,6 +29,15 @@ final class ClusterPicker {
 
     /** The endpoint for a request with this hash (ignored unless the policy hashes), or null when none is usable. */
     UpstreamEndpoint pick(long hash) {
+        return pick(hash, null);
+    }
+
+    /**
+     * As {@link #pick(long)}, but never {@code avoid} while another endpoint is selectable (a retry after a failed
+     * try): a policy such as least_request would otherwise pick the endpoint that just refused the connection, since
+     * it holds no requests.
+     */
+    UpstreamEndpoint pick(long hash, UpstreamEndpoint avoid) {
         Selection s = cluster.selection();
         if (s != seen) {
             UpstreamEndpoint[] endpoints = s.endpoints;
@@ -40,7 +49,14 @@ final class ClusterPicker {
             seen = s;
         }
         int i = lb.pick(hash);
-        return i < 0 ? null : s.endpoints[i];
+        if (i < 0) {
+            return null;
+        }
+        int n = s.endpoints.length;
+        if (s.endpoints[i] == avoid && n > 1) {
+            i = (i + 1 + random.nextInt(n - 1)) % n;
+        }
+        return s.endpoints[i];
     }
 
     /** A random hash for requests that lack their route's hash key. */

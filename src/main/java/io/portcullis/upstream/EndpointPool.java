@@ -111,12 +111,17 @@ public final class EndpointPool {
     }
 
     private void enqueue(AcquireCallback callback) {
+        if (!endpoint.reservePending()) {
+            callback.onAcquireFailed(new PoolExhaustedException(endpoint, endpoint.cluster().resilience().maxPending()));
+            return;
+        }
         if (waiters == null) {
             waiters = new ArrayDeque<>();
         }
         Waiter w = new Waiter(callback);
         w.timeout = loop.schedule(() -> {
             waiters.remove(w);
+            endpoint.releasePending();
             callback.onAcquireFailed(new PoolExhaustedException(endpoint, maxConnections, waitMillis));
         }, waitMillis, TimeUnit.MILLISECONDS);
         waiters.addLast(w);
@@ -126,6 +131,7 @@ public final class EndpointPool {
         Waiter w = waiters == null ? null : waiters.pollFirst();
         if (w != null) {
             w.timeout.cancel(false);
+            endpoint.releasePending();
         }
         return w;
     }

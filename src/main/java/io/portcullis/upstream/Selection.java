@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The endpoints of a cluster that may receive new requests right now, given their health: an immutable value the
+ * The endpoints of a cluster that may receive new requests right now, given their health (active checks and outlier
+ * ejection: an ejected endpoint counts as unhealthy here): an immutable value the
  * cluster recomputes on every health or DNS change and each event loop's {@link ClusterPicker} builds its load
  * balancer from.
  *
@@ -15,18 +16,21 @@ import java.util.List;
  * healthy endpoint selects nothing.
  */
 final class Selection {
-    static final Selection EMPTY = new Selection(new UpstreamEndpoint[0], -1, false);
+    static final Selection EMPTY = new Selection(new UpstreamEndpoint[0], -1, false, false);
 
     final UpstreamEndpoint[] endpoints;
     final int[] weights;
     final long[] keys;
     final int level;
     final boolean panic;
+    /** Whether any endpoint of any level is healthy (a failover cluster takes over when none is). */
+    final boolean anyHealthy;
 
-    private Selection(UpstreamEndpoint[] endpoints, int level, boolean panic) {
+    private Selection(UpstreamEndpoint[] endpoints, int level, boolean panic, boolean anyHealthy) {
         this.endpoints = endpoints;
         this.level = level;
         this.panic = panic;
+        this.anyHealthy = anyHealthy;
         this.weights = new int[endpoints.length];
         this.keys = new long[endpoints.length];
         for (int i = 0; i < endpoints.length; i++) {
@@ -47,21 +51,21 @@ final class Selection {
             for (UpstreamEndpoint e : all) {
                 if (e.priority() == level) {
                     total++;
-                    healthy += e.healthy() ? 1 : 0;
+                    healthy += e.available() ? 1 : 0;
                 }
             }
             if (healthy > 0 && firstWithHealthy < 0) {
                 firstWithHealthy = level;
             }
             if (healthy > 0 && healthy >= panicThreshold * total) {
-                return new Selection(level(all, level, true), level, false);
+                return new Selection(level(all, level, true), level, false, true);
             }
         }
         if (panicThreshold <= 0) {
             return EMPTY;
         }
         int level = firstWithHealthy >= 0 ? firstWithHealthy : lowestLevel(all);
-        return new Selection(level(all, level, false), level, true);
+        return new Selection(level(all, level, false), level, true, firstWithHealthy >= 0);
     }
 
     private static int lowestLevel(UpstreamEndpoint[] all) {
@@ -75,7 +79,7 @@ final class Selection {
     private static UpstreamEndpoint[] level(UpstreamEndpoint[] all, int level, boolean healthyOnly) {
         List<UpstreamEndpoint> out = new ArrayList<>();
         for (UpstreamEndpoint e : all) {
-            if (e.priority() == level && (!healthyOnly || e.healthy())) {
+            if (e.priority() == level && (!healthyOnly || e.available())) {
                 out.add(e);
             }
         }

@@ -1,9 +1,11 @@
 package io.portcullis.upstream;
 
 import io.portcullis.config.ClusterConfig;
+import io.portcullis.resilience.OutlierState;
 import io.portcullis.upstream.lb.Hashing;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,11 +29,22 @@ public final class UpstreamEndpoint {
     private final AtomicIntegerArray active = new AtomicIntegerArray(PADDED);
     private final LongAdder openConnections = new LongAdder();
     private final LongAdder idleConnections = new LongAdder();
+    /** Requests waiting for a pooled connection, shared by every endpoint of the cluster ({@code max_pending}). */
+    private final AtomicInteger clusterPending;
     private volatile boolean healthy;
     /** Whether {@link #healthy} comes from a health check (here or carried over), not the optimistic default. */
     private volatile boolean healthKnown;
+    private final OutlierState outlier = new OutlierState();
+    /** Position in the cluster's endpoint array, set on the control loop before the array is published. */
+    private int index;
 
     public UpstreamEndpoint(ClusterConfig cluster, ClusterConfig.Endpoint configured, InetSocketAddress address) {
+        this(cluster, configured, address, new AtomicInteger());
+    }
+
+    UpstreamEndpoint(ClusterConfig cluster, ClusterConfig.Endpoint configured, InetSocketAddress address,
+            AtomicInteger clusterPending) {
+        this.clusterPending = clusterPending;
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.configured = Objects.requireNonNull(configured, "configured");
         this.address = Objects.requireNonNull(address, "address");
@@ -75,6 +88,27 @@ public final class UpstreamEndpoint {
         healthKnown = true;
     }
 
+    /** Healthy and not ejected as an outlier: may take new requests. */
+    public boolean available() {
+        return healthy && !outlier.ejected();
+    }
+
+    public boolean ejected() {
+        return outlier.ejected();
+    }
+
+    OutlierState outlier() {
+        return outlier;
+    }
+
+    int index() {
+        return index;
+    }
+
+    void index(int i) {
+        index = i;
+    }
+
     /** The checked health, or null while no check has judged this address yet. */
     Boolean knownHealth() {
         return healthKnown ? healthy : null;
@@ -92,6 +126,19 @@ public final class UpstreamEndpoint {
 
     public int activeRequests() {
         return active.get(SLOT);
+    }
+
+    /** Reserves a place among the cluster's requests waiting for a connection; false when none is left. */
+    boolean reservePending() {
+        if (clusterPending.incrementAndGet() > cluster.resilience().maxPending()) {
+            clusterPending.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void releasePending() {
+        clusterPending.decrementAndGet();
     }
 
     /** Connections open or opening to this endpoint, over all event loops. */

@@ -43,7 +43,12 @@ public final class UpstreamPools {
      * @param hash the request's hash key for hashing clusters ({@link #randomHash} when the request has none)
      */
     public UpstreamEndpoint pick(Cluster cluster, long hash) {
-        return picker(cluster).pick(hash);
+        return picker(cluster).pick(hash, null);
+    }
+
+    /** A retry's pick: as {@link #pick(Cluster, long)}, but not {@code avoid} while the cluster offers another. */
+    public UpstreamEndpoint pick(Cluster cluster, long hash, UpstreamEndpoint avoid) {
+        return picker(cluster).pick(hash, avoid);
     }
 
     /** A hash that spreads requests lacking their route's hash key at random. */

@@ -61,7 +61,7 @@ class ConfigJsonTest {
         assertThat(route.get("match").get("methods")).isEqualTo(JSON.readTree("[\"GET\"]"));
         JsonNode cluster = json.get("clusters").get(0);
         assertThat(names(cluster)).containsExactly("name", "endpoints", "lb_policy", "connect_timeout", "pool",
-                "health_check", "panic_threshold", "optional", "dns_refresh", "hash_balance_factor");
+                "health_check", "panic_threshold", "optional", "dns_refresh", "hash_balance_factor", "resilience");
         assertThat(cluster.get("panic_threshold").asDouble()).isEqualTo(50);
         assertThat(cluster.get("lb_policy").asText()).isEqualTo("round_robin");
         assertThat(cluster.get("connect_timeout").asText()).isEqualTo("1h");
@@ -83,10 +83,10 @@ class ConfigJsonTest {
         GatewayConfig config = new GatewayConfig(parsed.server(), parsed.accessLog(), parsed.admin(),
                 parsed.listeners(),
                 List.of(new RouteConfig(r.name(), r.match(), r.cluster(), r.rewrite(), r.timeout(), r.maxBodySize(),
-                        new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"))),
+                        new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"), null, null)),
                 List.of(new ClusterConfig(c.name(), c.endpoints(), ClusterConfig.LbPolicy.LEAST_REQUEST,
                         c.connectTimeout(), c.pool(), c.healthCheck(), c.panicThreshold(), c.optional(),
-                        c.dnsRefresh(), c.hashBalanceFactor())));
+                        c.dnsRefresh(), c.hashBalanceFactor(), c.resilience())));
 
         JsonNode json = ConfigJson.redacted(config);
 

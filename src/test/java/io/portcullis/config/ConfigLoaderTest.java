@@ -76,7 +76,7 @@ class ConfigLoaderTest {
                 ListenerConfig.DEFAULT_IDLE_TIMEOUT));
         assertThat(config.routes()).containsExactly(new RouteConfig("all",
                 new RouteConfig.Match(List.of(), null, "/", null, List.of(), List.of()),
-                "backend", RouteConfig.Rewrite.NONE, RouteConfig.DEFAULT_TIMEOUT, null));
+                "backend", RouteConfig.Rewrite.NONE, null, null));
         assertThat(config.clusters()).containsExactly(
                 ClusterConfig.of("backend", List.of(new Endpoint("127.0.0.1", 9000))));
     }
@@ -118,13 +118,13 @@ class ConfigLoaderTest {
                         "backend", RouteConfig.Rewrite.NONE, Duration.ofMillis(1500), null),
                 new RouteConfig("exact",
                         new RouteConfig.Match(List.of(), "/health", null, null, List.of(), List.of()),
-                        "backend", RouteConfig.Rewrite.NONE, RouteConfig.DEFAULT_TIMEOUT, null));
+                        "backend", RouteConfig.Rewrite.NONE, null, null));
         assertThat(config.clusters()).containsExactly(new ClusterConfig("backend",
                 List.of(new Endpoint("127.0.0.1", 9000), new Endpoint("localhost", 9001), new Endpoint("::1", 9002)),
                 ClusterConfig.LbPolicy.ROUND_ROBIN, Duration.ofHours(1),
                 new ClusterConfig.Pool(ClusterConfig.Pool.DEFAULT.maxConnections(), 8, Duration.ofSeconds(30)),
                 ClusterConfig.HealthCheck.NONE, ClusterConfig.DEFAULT_PANIC_THRESHOLD, false,
-                ClusterConfig.DEFAULT_DNS_REFRESH, 0));
+                ClusterConfig.DEFAULT_DNS_REFRESH, 0, ResilienceConfig.DEFAULT));
         assertThat(config.clusters().get(0).endpoints().get(2)).hasToString("[::1]:9002");
     }
 

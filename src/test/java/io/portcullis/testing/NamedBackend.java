@@ -21,18 +21,30 @@ public final class NamedBackend implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile int status = 200;
     private volatile int healthStatus = 200;
     private volatile long delayMillis;
 
     public NamedBackend(String name) throws IOException {
+        this(name, 0);
+    }
+
+    public NamedBackend(String name, int port) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
+        // For backends in their own process (BackendProcess): POST /_control/status/500 sets the status.
+        server.createContext("/_control/status/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            status(Integer.parseInt(path.substring(path.lastIndexOf('/') + 1)));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
             boolean health = exchange.getRequestURI().getPath().equals("/healthz");
             (health ? healthChecks : requests).incrementAndGet();
             try (InputStream in = exchange.getRequestBody()) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                bodyBytes.addAndGet(in.transferTo(java.io.OutputStream.nullOutputStream()));
             }
             long delay = health ? 0 : delayMillis;
             if (delay > 0) {
@@ -52,6 +64,14 @@ public final class NamedBackend implements AutoCloseable {
         server.start();
     }
 
+    /** {@code NamedBackend NAME PORT}: serves until killed; prints {@code ready PORT} once listening. */
+    public static void main(String[] args) throws Exception {
+        NamedBackend backend = new NamedBackend(args[0], Integer.parseInt(args[1]));
+        System.out.println("ready " + backend.port());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
     public String name() {
         return name;
     }
@@ -67,6 +87,11 @@ public final class NamedBackend implements AutoCloseable {
     /** Requests other than health checks ({@code GET /healthz}) served so far. */
     public int requests() {
         return requests.get();
+    }
+
+    /** Request body bytes received, over all requests. */
+    public long bodyBytes() {
+        return bodyBytes.get();
     }
 
     public int healthChecks() {

@@ -60,7 +60,7 @@ class ClusterDnsTest {
     private static ClusterConfig config(Duration refresh) {
         ClusterConfig base = ClusterConfig.of("api", List.of(new ClusterConfig.Endpoint("api.internal", 8080)));
         return new ClusterConfig(base.name(), base.endpoints(), base.lbPolicy(), base.connectTimeout(), base.pool(),
-                base.healthCheck(), base.panicThreshold(), base.optional(), refresh, 0);
+                base.healthCheck(), base.panicThreshold(), base.optional(), refresh, 0, base.resilience());
     }
 
     @Test

@@ -1,0 +1,152 @@
+package io.portcullis.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testing.BackendProcess;
+import io.portcullis.testing.GatewayProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Chaos with real processes on loopback: the gateway (the shaded jar) in front of three backends, each in its own
+ * JVM, under steady concurrent load of idempotent requests. Loops are bounded by time and stop by themselves.
+ * Prints the figures {@code bench/RESULTS.md} records.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ChaosIT {
+    private static final int CLIENTS = 8;
+
+    /** Counts outcomes of a steady load until stopped: who answered, and every failure with its reason. */
+    private static final class Load implements AutoCloseable {
+        final Map<String, AtomicInteger> servedBy = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        final AtomicLong total = new AtomicLong();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        final List<Future<?>> clients = new ArrayList<>();
+
+        Load(int port) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).build();
+            for (int c = 0; c < CLIENTS; c++) {
+                clients.add(pool.submit(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // bounded, whatever happens
+                    while (!stop.get() && System.nanoTime() < deadline) {
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/item")).timeout(Duration.ofSeconds(5))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            total.incrementAndGet();
+                            if (r.statusCode() == 200) {
+                                servedBy.computeIfAbsent(r.body(), k -> new AtomicInteger()).incrementAndGet();
+                            } else {
+                                failures.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            total.incrementAndGet();
+                            failures.add(e.toString());
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
+
+        int served(String name) {
+            AtomicInteger n = servedBy.get(name);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop.set(true);
+            for (Future<?> f : clients) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+        }
+    }
+
+    private static void sleep(long millis) throws InterruptedException {
+        TimeUnit.MILLISECONDS.sleep(millis); // the load runs meanwhile; this paces the scenario, not a wait-for
+    }
+
+    @Test
+    void killingOneOfThreeBackendsFailsNoRequestAndTrafficReturnsAfterItRestarts() throws Exception {
+        List<BackendProcess> backends = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            backends.add(BackendProcess.start("b" + i, 0));
+        }
+        Path config = Files.createTempFile("chaos", ".yaml");
+        Files.writeString(config, """
+                access_log: { enabled: false }
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                routes: [ { name: all, match: { path_prefix: / }, cluster: api } ]
+                clusters:
+                  - name: api
+                    lb_policy: least_request
+                    endpoints: [ "%s", "%s", "%s" ]
+                    connect_timeout: 250ms
+                    retry: { max_retries: 2, budget: { percent: 50, min_retries: 10 } }
+                    health_check: { tcp: {}, interval: 100ms, timeout: 200ms, unhealthy_threshold: 1, healthy_threshold: 1 }
+                """.formatted(backends.get(0).address(), backends.get(1).address(), backends.get(2).address()));
+        try (GatewayProcess gw = GatewayProcess.run(config)) {
+            Load load = new Load(gw.port());
+            try (load) {
+                // Steady state first: every backend has taken traffic (JVMs warm up), bounded.
+                long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while ((load.served("b0") < 50 || load.served("b1") < 50 || load.served("b2") < 50)
+                        && System.nanoTime() < warm) {
+                    sleep(20);
+                }
+                int before = load.served("b1");
+                long killedAt = System.nanoTime();
+                backends.get(1).kill();
+                sleep(2500);
+                int duringOutage = load.served("b1") - before;
+                long restartedAt = System.nanoTime();
+                backends.set(1, BackendProcess.start("b1", backends.get(1).port()));
+                int atRestart = load.served("b1");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (load.served("b1") == atRestart && System.nanoTime() < deadline) {
+                    sleep(10);
+                }
+                long recoveredMillis = (System.nanoTime() - restartedAt) / 1_000_000;
+                sleep(500);
+                System.out.printf("chaos kill-one-of-three: %d requests, %d failed, b1 served %d before the kill "
+                                + "and %d in the %d ms after it (in flight when killed), traffic back %d ms after "
+                                + "the restart%n", load.total.get(), load.failures.size(), before, duringOutage,
+                        (restartedAt - killedAt) / 1_000_000, recoveredMillis);
+                System.out.println("served by: " + load.servedBy + "\ngateway log:\n" + gw.output());
+                assertThat(load.failures).as("failed requests").isEmpty();
+                assertThat(before).isPositive();
+                assertThat(load.served("b1")).as("traffic returns to the restarted backend").isGreaterThan(atRestart);
+                assertThat(load.served("b0")).isPositive();
+                assertThat(load.served("b2")).isPositive();
+            }
+        } finally {
+            for (BackendProcess b : backends) {
+                b.close();
+            }
+        }
+    }
+}
