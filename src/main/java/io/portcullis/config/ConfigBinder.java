@@ -67,7 +67,21 @@ final class ConfigBinder {
                 maxBody.isMissingNode() ? null : size(maxBody, 0),
                 hashKey(node.path("hash_key")),
                 duration(node.path("total_timeout"), null),
-                node.path("retry").isObject() ? retry(node.path("retry")) : null);
+                node.path("retry").isObject() ? retry(node.path("retry")) : null,
+                node.path("circuit_breaker").isObject() ? breaker(node.path("circuit_breaker")) : null,
+                node.path("fallback").isObject() ? fallback(node.path("fallback")) : null,
+                list(node.path("filters"), ConfigBinder::filter));
+    }
+
+    /** One filter: an object with a single key naming its kind (the schema has checked the shape). */
+    private static FilterConfig filter(JsonNode node) {
+        JsonNode fault = node.path("fault");
+        return new FilterConfig.Fault(
+                duration(fault.path("delay"), Duration.ZERO),
+                fault.path("delay_percent").asDouble(100),
+                fault.path("abort").asInt(0),
+                fault.path("abort_percent").asDouble(100),
+                fault.path("header").textValue());
     }
 
     private static GatewayConfig.AdminConfig admin(JsonNode node) {
@@ -147,7 +161,40 @@ final class ConfigBinder {
                 limits.path("max_requests").asInt(ResilienceConfig.DEFAULT_MAX_REQUESTS),
                 limits.path("max_pending").asInt(ResilienceConfig.DEFAULT_MAX_PENDING),
                 cluster.path("failover").textValue(),
-                cluster.path("outlier_detection").isObject() ? outlier(cluster.path("outlier_detection")) : null);
+                cluster.path("outlier_detection").isObject() ? outlier(cluster.path("outlier_detection")) : null,
+                cluster.path("circuit_breaker").isObject() ? breaker(cluster.path("circuit_breaker")) : null);
+    }
+
+    private static ResilienceConfig.Breaker breaker(JsonNode node) {
+        return new ResilienceConfig.Breaker(
+                node.path("failure_rate").asDouble(50),
+                node.path("slow_call_rate").asDouble(100),
+                duration(node.path("slow_call_duration"), Duration.ofSeconds(5)),
+                node.path("minimum_calls").asInt(20),
+                duration(node.path("window"), Duration.ofSeconds(10)),
+                duration(node.path("open_duration"), Duration.ofSeconds(30)),
+                node.path("half_open_calls").asInt(3));
+    }
+
+    private static RouteConfig.Fallback fallback(JsonNode node) {
+        JsonNode st = node.path("static");
+        JsonNode cache = node.path("cache");
+        RouteConfig.Fallback.StaticResponse staticResponse = null;
+        if (st.isObject()) {
+            List<java.util.Map.Entry<String, String>> headers = new ArrayList<>();
+            st.path("headers").properties().forEach(e -> headers.add(java.util.Map.entry(e.getKey(),
+                    e.getValue().asText())));
+            staticResponse = new RouteConfig.Fallback.StaticResponse(st.path("status").asInt(200), headers,
+                    st.path("body").asText(""));
+        }
+        return new RouteConfig.Fallback(
+                staticResponse,
+                cache.isObject() ? new RouteConfig.Fallback.Cache(
+                        duration(cache.path("ttl"), Duration.ofMinutes(5)),
+                        size(cache.path("max_bytes"), 16L << 20),
+                        (int) size(cache.path("max_entry"), 1L << 20),
+                        list(cache.path("vary"), JsonNode::textValue)) : null,
+                node.path("cluster").textValue());
     }
 
     private static ResilienceConfig.Outlier outlier(JsonNode node) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param maxPending    requests waiting for a pooled connection, over all event loops; beyond it, 503 at once
  * @param failover      a cluster to send to while this one has no healthy endpoint, or null
  * @param outlier       passive outlier ejection, or null for none
+ * @param breaker       the cluster's circuit breaker, or null for none
  */
 public record ResilienceConfig(
         Duration perTryTimeout,
@@ -25,12 +26,13 @@ public record ResilienceConfig(
         int maxRequests,
         int maxPending,
         String failover,
-        Outlier outlier) {
+        Outlier outlier,
+        Breaker breaker) {
 
     public static final int DEFAULT_MAX_REQUESTS = 10_000;
     public static final int DEFAULT_MAX_PENDING = 1_000;
     public static final ResilienceConfig DEFAULT = new ResilienceConfig(null, null, Retry.NONE, DEFAULT_MAX_REQUESTS,
-            DEFAULT_MAX_PENDING, null, null);
+            DEFAULT_MAX_PENDING, null, null, null);
 
     public ResilienceConfig {
         Objects.requireNonNull(retry, "retry");
@@ -61,6 +63,26 @@ public record ResilienceConfig(
             Objects.requireNonNull(interval, "interval");
             Objects.requireNonNull(baseEjectionTime, "baseEjectionTime");
             Objects.requireNonNull(maxEjectionTime, "maxEjectionTime");
+        }
+    }
+
+    /**
+     * A circuit breaker: trips on the failure rate or the slow-call rate (percent) over a sliding window once it holds
+     * {@code minimumCalls}; stays open for {@code openDuration}; then lets {@code halfOpenCalls} probes decide.
+     * Validated where it is used ({@code resilience.CircuitBreaker.Config}).
+     */
+    public record Breaker(
+            double failureRate,
+            double slowCallRate,
+            Duration slowCallDuration,
+            int minimumCalls,
+            Duration window,
+            Duration openDuration,
+            int halfOpenCalls) {
+        public Breaker {
+            Objects.requireNonNull(slowCallDuration, "slowCallDuration");
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(openDuration, "openDuration");
         }
     }
 

@@ -16,6 +16,9 @@ import java.util.Objects;
  *                    {@code null}: such clusters then pick at random
  * @param totalTimeout bound on the whole exchange until the response head, retries included; null = the cluster's
  * @param retry       retry policy replacing the cluster's, or null to use the cluster's
+ * @param breaker     a circuit breaker of the route's own, used instead of the cluster's, or null
+ * @param fallback    what the route answers while its breaker is open, or null (503 with Retry-After)
+ * @param filters     the route's filters, run in this order after routing
  */
 public record RouteConfig(
         String name,
@@ -26,12 +29,16 @@ public record RouteConfig(
         Long maxBodySize,
         HashKey hashKey,
         Duration totalTimeout,
-        ResilienceConfig.Retry retry) {
+        ResilienceConfig.Retry retry,
+        ResilienceConfig.Breaker breaker,
+        Fallback fallback,
+        List<FilterConfig> filters) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     public RouteConfig {
         Objects.requireNonNull(name, "name");
+        filters = filters == null ? List.of() : List.copyOf(filters);
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rewrite, "rewrite");
@@ -40,7 +47,43 @@ public record RouteConfig(
     /** A route without a hash key. */
     public RouteConfig(String name, Match match, String cluster, Rewrite rewrite, Duration timeout,
             Long maxBodySize) {
-        this(name, match, cluster, rewrite, timeout, maxBodySize, null, null, null);
+        this(name, match, cluster, rewrite, timeout, maxBodySize, null, null, null, null, null, List.of());
+    }
+
+    /**
+     * The answer while the route's circuit breaker is open: exactly one of a static response, the last good cached
+     * response for the same GET, or another cluster.
+     *
+     * @param staticResponse the fixed response, or null
+     * @param cache          the response cache settings, or null
+     * @param cluster        the cluster to send to instead, or null
+     */
+    public record Fallback(StaticResponse staticResponse, Cache cache, String cluster) {
+        public Fallback {
+            int kinds = (staticResponse != null ? 1 : 0) + (cache != null ? 1 : 0) + (cluster != null ? 1 : 0);
+            if (kinds != 1) {
+                throw new IllegalArgumentException("fallback needs exactly one of static, cache, cluster, had " + kinds);
+            }
+        }
+
+        /** A fixed response; {@code headers} in order. */
+        public record StaticResponse(int status, List<java.util.Map.Entry<String, String>> headers, String body) {
+            public StaticResponse {
+                headers = List.copyOf(headers);
+                Objects.requireNonNull(body, "body");
+            }
+        }
+
+        /**
+         * Successful GET responses of the route are kept (up to {@code maxEntryBytes} each, {@code maxBytes} in all,
+         * for {@code ttl}) under method, host, path and query, and the values of {@code vary} headers.
+         */
+        public record Cache(Duration ttl, long maxBytes, int maxEntryBytes, List<String> vary) {
+            public Cache {
+                Objects.requireNonNull(ttl, "ttl");
+                vary = List.copyOf(vary);
+            }
+        }
     }
 
     /**

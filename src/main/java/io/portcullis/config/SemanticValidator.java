@@ -94,6 +94,7 @@ final class SemanticValidator {
             duration(cluster.path("timeouts").path("per_try"), path + "/timeouts/per_try");
             duration(cluster.path("timeouts").path("total"), path + "/timeouts/total");
             retry(cluster.path("retry"), path + "/retry");
+            breaker(cluster.path("circuit_breaker"), path + "/circuit_breaker");
             JsonNode outlier = cluster.path("outlier_detection");
             for (String field : List.of("interval", "base_ejection_time", "max_ejection_time")) {
                 if (isZero(outlier.path(field))) {
@@ -195,6 +196,25 @@ final class SemanticValidator {
         size(retry.path("max_body"), path + "/max_body", Long.MAX_VALUE);
     }
 
+    private void breaker(JsonNode breaker, String path) {
+        for (String field : List.of("slow_call_duration", "window", "open_duration")) {
+            if (isZero(breaker.path(field))) {
+                errors.add(tree.errorAt(path + "/" + field, "must be greater than 0"));
+            } else {
+                duration(breaker.path(field), path + "/" + field);
+            }
+        }
+    }
+
+    private static boolean clusterHasBreaker(JsonNode clusters, String name) {
+        for (JsonNode cluster : clusters) {
+            if (name.equals(cluster.path("name").textValue())) {
+                return cluster.has("circuit_breaker");
+            }
+        }
+        return false;
+    }
+
     private static boolean isZero(JsonNode duration) {
         try {
             return duration.isIntegralNumber() ? duration.longValue() == 0
@@ -225,6 +245,22 @@ final class SemanticValidator {
             }
             duration(route.path("timeout"), path + "/timeout");
             duration(route.path("total_timeout"), path + "/total_timeout");
+            breaker(route.path("circuit_breaker"), path + "/circuit_breaker");
+            JsonNode fallback = route.path("fallback");
+            JsonNode fallbackCluster = fallback.path("cluster");
+            if (fallbackCluster.isTextual() && !clusters.containsKey(fallbackCluster.textValue())) {
+                errors.add(tree.errorAt(path + "/fallback/cluster", "unknown cluster '" + fallbackCluster.textValue()
+                        + "'"));
+            }
+            JsonNode cache = fallback.path("cache");
+            duration(cache.path("ttl"), path + "/fallback/cache/ttl");
+            size(cache.path("max_bytes"), path + "/fallback/cache/max_bytes", Long.MAX_VALUE);
+            size(cache.path("max_entry"), path + "/fallback/cache/max_entry", Integer.MAX_VALUE);
+            if (fallback.isObject() && !route.has("circuit_breaker") && !clusterHasBreaker(clusterNodes,
+                    cluster.asText())) {
+                errors.add(tree.errorAt(path + "/fallback", "a fallback needs a circuit_breaker on the route or its"
+                        + " cluster"));
+            }
             retry(route.path("retry"), path + "/retry");
             size(route.path("max_body_size"), path + "/max_body_size", Long.MAX_VALUE);
             if (route.has("hash_key") && cluster.isTextual() && clusters.containsKey(cluster.textValue())) {

@@ -132,6 +132,28 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /**
+     * Registers (replacing any earlier one of the same name) the state gauge of a circuit breaker: 0 closed, 1 open,
+     * 2 half-open, read from {@code state} at scrape time.
+     */
+    public void breaker(String name, java.util.function.IntSupplier state) {
+        Tags tags = Tags.of(MetricNames.TAG_BREAKER, name);
+        io.micrometer.core.instrument.Meter.Id id = new io.micrometer.core.instrument.Meter.Id(
+                MetricNames.BREAKER_STATE, tags, null, null, io.micrometer.core.instrument.Meter.Type.GAUGE);
+        registry.remove(id);
+        Gauge.builder(MetricNames.BREAKER_STATE, state, s -> s.getAsInt())
+                .description("Circuit breaker state: 0 closed, 1 open, 2 half-open").tags(tags)
+                .strongReference(true).register(registry);
+    }
+
+    /** A circuit breaker changed state. Rare, so the registry look-up may allocate. */
+    public void breakerTransition(String name, String to) {
+        io.micrometer.core.instrument.Counter.builder(MetricNames.BREAKER_TRANSITIONS)
+                .description("Circuit breaker state changes, by the state entered")
+                .tags(MetricNames.TAG_BREAKER, name, MetricNames.TAG_TO, to)
+                .register(registry).increment();
+    }
+
+    /**
      * Registers (replacing any earlier registration with the same cluster+endpoint) the per-endpoint gauges. The
      * gauges hold {@code stats} strongly: it lives as long as the registration, not as long as the caller keeps it.
      */

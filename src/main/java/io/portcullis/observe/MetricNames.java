@@ -43,6 +43,11 @@ public final class MetricNames {
     public static final String UPSTREAM_RETRIES = "portcullis.upstream.retries";
     /** {@code portcullis_upstream_overflows_total{cluster}}: requests refused at once by the cluster's bulkhead. */
     public static final String UPSTREAM_OVERFLOWS = "portcullis.upstream.overflows";
+    /** {@code portcullis_circuit_breaker_state{breaker}}: 0 closed, 1 open, 2 half-open. */
+    public static final String BREAKER_STATE = "portcullis.circuit.breaker.state";
+    /** {@code portcullis_circuit_breaker_transitions_total{breaker,to}}: state changes of a circuit breaker. */
+    public static final String BREAKER_TRANSITIONS = "portcullis.circuit.breaker.transitions";
+    public static final String TAG_BREAKER = "breaker";
     /** {@code portcullis_upstream_ejections_total{cluster,reason}}: endpoints ejected as outliers. */
     public static final String UPSTREAM_EJECTIONS = "portcullis.upstream.ejections";
     /** {@code portcullis_upstream_health_transitions_total{cluster,endpoint,to}}: health check verdict changes. */

@@ -84,6 +84,11 @@ public final class Route {
         return config.totalTimeout();
     }
 
+    /** @return what the route answers while its breaker is open, or null */
+    public io.portcullis.config.RouteConfig.Fallback fallback() {
+        return config.fallback();
+    }
+
     /** @return the route's retry policy, or null to use the cluster's */
     public io.portcullis.config.ResilienceConfig.Retry retry() {
         return config.retry();

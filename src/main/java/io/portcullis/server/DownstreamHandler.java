@@ -21,7 +21,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.config.RouteConfig;
+import io.portcullis.filter.FilterChain;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamPools;
@@ -172,9 +175,35 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
-        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster,
-                snapshot.meters(route), requestId, clientIp, startNanos, maxBody, hasBody);
-        exchange.start(pools);
+        Snapshot.RouteRuntime runtime = snapshot.runtime(route);
+        FilterChain.Outcome filtered = FilterChain.run(runtime.filters(), request);
+        if (!filtered.proceeds()) {
+            respondWith(request, ErrorResponses.json(ctx.alloc(), request.protocolVersion(),
+                    HttpResponseStatus.valueOf(filtered.status()), filtered.error(), requestId, false),
+                    filtered.error(), requestId, hasBody, startNanos, route);
+            return;
+        }
+        CircuitBreaker breaker = runtime.breaker() != null ? runtime.breaker() : cluster.breaker();
+        long permit = CircuitBreaker.REJECTED;
+        if (breaker != null) {
+            permit = breaker.tryAcquire();
+            if (permit == CircuitBreaker.REJECTED) {
+                RouteConfig.Fallback fallback = route.fallback();
+                Cluster instead = fallback == null || fallback.cluster() == null ? null
+                        : snapshot.clusters().get(fallback.cluster());
+                if (instead == null) {
+                    respondWith(request, Fallbacks.answer(ctx.alloc(), request, host, fallback, runtime.cache(),
+                            breaker, requestId), ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, startNanos,
+                            route);
+                    return;
+                }
+                cluster = instead;
+                breaker = null;
+            }
+        }
+        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster, runtime, breaker,
+                permit, requestId, clientIp, startNanos, maxBody, hasBody);
+        exchange.startAfter(pools, filtered.delayNanos());
     }
 
     private void onContent(HttpContent content) {
@@ -205,6 +234,30 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         boolean closeNow = close || context.draining() || closeAfterExchange || closing;
         FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
                 closeNow);
+        long bytesOut = send(request, response, closeNow, skipRest);
+        logLocal(request, reason.status().code(), reason.name(), requestId, startNanos, route, bytesOut);
+    }
+
+    /**
+     * Answers with a response the gateway made instead of proxying (a circuit-breaker fallback); {@code reason}
+     * names why in the access log. The rest of the request, if any, is discarded.
+     */
+    void respondWith(HttpRequest request, FullHttpResponse response, String reason, String requestId,
+            boolean close, long startNanos, Route route) {
+        boolean closeNow = close || !HttpUtil.isKeepAlive(request) || context.draining() || closeAfterExchange
+                || closing;
+        int status = response.status().code();
+        long bytesOut = send(request, response, closeNow, true);
+        logLocal(request, status, reason, requestId, startNanos, route, bytesOut);
+    }
+
+    /** Writes a complete local answer and settles the connection; returns the body bytes written. */
+    private long send(HttpRequest request, FullHttpResponse response, boolean closeNow, boolean skipRest) {
+        if (closeNow) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
         long bytesOut = response.content().readableBytes();
         encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
         ChannelFuture written = ctx.writeAndFlush(response);
@@ -215,22 +268,22 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             skipUntilLast = skipRest;
             servePipelined();
         }
-        logLocal(request, reason, requestId, startNanos, route, bytesOut);
+        return bytesOut;
     }
 
-    private void logLocal(HttpRequest request, ErrorReason reason, String requestId, long startNanos, Route route,
-            long bytesOut) {
+    private void logLocal(HttpRequest request, int status, String reason, String requestId, long startNanos,
+            Route route, long bytesOut) {
         long elapsed = System.nanoTime() - startNanos;
         GatewayMetrics metrics = context.metrics();
         (route == null ? metrics.unrouted() : metrics.route(route.name(), route.cluster()))
-                .record(reason.status().code(), elapsed, -1, 0, bytesOut);
+                .record(status, elapsed, -1, 0, bytesOut);
         if (!context.accessLog().enabled()) {
             return;
         }
         context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, clientIp,
                 request.method().name(), pathForLog(request.uri()), request.protocolVersion().text(),
                 request.headers().get(HttpHeaderNames.HOST), route == null ? null : route.name(), null,
-                reason.status().code(), reason.name(), 0, bytesOut, elapsed, -1));
+                status, reason, 0, bytesOut, elapsed, -1));
     }
 
     static String pathForLog(String uri) {

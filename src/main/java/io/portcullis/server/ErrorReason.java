@@ -24,6 +24,8 @@ public enum ErrorReason {
     UNKNOWN_CLUSTER(HttpResponseStatus.BAD_GATEWAY),
     /** Every endpoint of the cluster fails its health checks (and panic mode is off). */
     NO_HEALTHY_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** The circuit breaker is open and the route has no fallback that applies (503 with Retry-After). */
+    CIRCUIT_OPEN(HttpResponseStatus.SERVICE_UNAVAILABLE),
     /** The cluster's bulkhead is full: {@code limits.max_requests} in flight, or {@code max_pending} waiting. */
     UPSTREAM_OVERFLOW(HttpResponseStatus.SERVICE_UNAVAILABLE),
     /** The endpoint's connection pool stayed full for the whole connect timeout. */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
@@ -18,9 +19,15 @@ final class ErrorResponses {
 
     static FullHttpResponse json(ByteBufAllocator alloc, HttpVersion version, ErrorReason reason, String requestId,
             boolean close) {
+        return json(alloc, version, reason.status(), reason.name(), requestId, close);
+    }
+
+    /** {@code error} must be a JSON-safe token (an {@link ErrorReason} name or a filter's error). */
+    static FullHttpResponse json(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String error,
+            String requestId, boolean close) {
         StringBuilder sb = new StringBuilder(96)
-                .append("{\"status\":").append(reason.status().code())
-                .append(",\"error\":\"").append(reason.name())
+                .append("{\"status\":").append(status.code())
+                .append(",\"error\":\"").append(error)
                 .append("\",\"request_id\":");
         if (requestId == null) {
             sb.append("null");
@@ -32,7 +39,7 @@ final class ErrorResponses {
         byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
         ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
         HttpVersion v = version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        FullHttpResponse response = new DefaultFullHttpResponse(v, reason.status(), body);
+        FullHttpResponse response = new DefaultFullHttpResponse(v, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

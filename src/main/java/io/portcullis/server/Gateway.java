@@ -16,6 +16,7 @@ import io.portcullis.admin.AdminServer;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.EndpointStats;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamPools;
@@ -133,6 +134,11 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public void onBreakerChanged(Cluster cluster, CircuitBreaker.State to) {
+                metrics.breakerTransition("cluster " + cluster.name(), to.name().toLowerCase(java.util.Locale.ROOT));
+            }
+
+            @Override
             public void onOutlierChanged(Cluster cluster, UpstreamEndpoint endpoint, boolean ejected,
                     String reason) {
                 if (ejected) {
@@ -149,6 +155,10 @@ public final class Gateway implements AutoCloseable {
         };
         for (Cluster cluster : snapshot.clusters().values()) {
             registerGauges(metrics, cluster);
+            CircuitBreaker breaker = cluster.breaker();
+            if (breaker != null) {
+                metrics.breaker(breaker.name(), () -> breaker.state().ordinal());
+            }
             cluster.start(control.next(), transport.socketChannel(), listener);
         }
     }

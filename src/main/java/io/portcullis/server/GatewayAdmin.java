@@ -56,6 +56,14 @@ final class GatewayAdmin implements AdminModel {
                     : config.healthCheck().http() == null ? "tcp" : "http");
             c.put("optional", config.optional());
             c.put("panic", cluster.panic());
+            if (cluster.breaker() != null) {
+                ObjectNode b = c.putObject("circuit_breaker");
+                b.put("state", cluster.breaker().state().name().toLowerCase(Locale.ROOT));
+                var stats = cluster.breaker().stats();
+                b.put("calls", stats.calls());
+                b.put("failure_rate", Double.isNaN(stats.failureRate()) ? null : stats.failureRate());
+            }
+            c.put("requests_in_flight", cluster.inFlight());
             ArrayNode endpoints = c.putArray("endpoints");
             for (UpstreamEndpoint e : cluster.endpoints()) {
                 ObjectNode n = endpoints.addObject();

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.portcullis.config.ResilienceConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.observe.AccessLogEntry;
+import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.resilience.OutlierDetector;
+import io.portcullis.resilience.ResponseCache;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.AcquireCallback;
 import io.portcullis.upstream.Cluster;
@@ -48,7 +50,13 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final String host;
     private final Route route;
     private final Cluster cluster;
-    private final Snapshot.Meters meters;
+    private final Snapshot.RouteRuntime meters;
+    /** The breaker this exchange reports to, with the permit it holds ({@link CircuitBreaker#REJECTED}: none). */
+    private final CircuitBreaker breaker;
+    private long permit;
+    /** The key this response is cached under for the route's cache fallback, or null when it is not kept. */
+    private String cacheKey;
+    private CacheCapture capture;
     private final String requestId;
     private final String clientIp;
     private final long startNanos;
@@ -96,8 +104,8 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
 
     ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
             HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
-            Snapshot.Meters meters, String requestId, String clientIp, long startNanos, long maxBody,
-            boolean hasBody) {
+            Snapshot.RouteRuntime meters, CircuitBreaker breaker, long permit, String requestId, String clientIp,
+            long startNanos, long maxBody, boolean hasBody) {
         this.downstream = downstream;
         this.ctx = ctx;
         this.encoder = encoder;
@@ -107,6 +115,12 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.route = route;
         this.cluster = cluster;
         this.meters = meters;
+        this.breaker = breaker;
+        this.permit = permit;
+        if (meters.cache() != null && request.method() == HttpMethod.GET) {
+            this.cacheKey = ResponseCache.key(request.method().name(), host == null ? "" : host, request.uri(),
+                    request.headers(), route.fallback().cache().vary());
+        }
         this.requestId = requestId;
         this.clientIp = clientIp;
         this.startNanos = startNanos;
@@ -124,6 +138,22 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.deadlineNanos = total == null || total.isZero() ? Long.MAX_VALUE : startNanos + total.toNanos();
         ResilienceConfig.Retry policy = route.retry() != null ? route.retry() : resilience.retry();
         this.retry = policy.maxRetries() > 0 ? new RetryState(policy, cluster.retryBudget(), request) : null;
+    }
+
+    /**
+     * Starts after a filter's delay: request parts arriving meanwhile wait in the exchange (reading pauses), and a
+     * client that leaves cancels it.
+     */
+    void startAfter(UpstreamPools pools, long delayNanos) {
+        if (delayNanos <= 0) {
+            start(pools);
+            return;
+        }
+        ctx.executor().schedule(() -> {
+            if (!finished) {
+                start(pools);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     void start(UpstreamPools pools) {
@@ -380,6 +410,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         } else if (clientHttp10) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (cacheKey != null && status >= 200 && status < 300) {
+            capture = new CacheCapture(status, headers, route.fallback().cache().maxEntryBytes());
+        }
         encoder.nextResponseIsHead(headRequest);
         responseStarted = true;
         ctx.write(new DefaultHttpResponse(clientHttp10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
@@ -394,6 +427,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         lastUpstreamActivity = System.nanoTime();
         bytesOut += content.content().readableBytes();
+        if (capture != null) {
+            capture.add(content.content());
+        }
         if (!(content instanceof LastHttpContent)) {
             ctx.write(content, ctx.voidPromise());
             if (!ctx.channel().isWritable()) {
@@ -405,6 +441,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         finished = true;
         cancelTimer();
         endExchange();
+        reportBreaker(status >= 500);
+        if (capture != null && capture.complete()) {
+            meters.cache().put(cacheKey, capture.toResponse());
+        }
         UpstreamConnection c = connection;
         connection = null;
         c.release(upstreamReusable && requestDone);
@@ -450,6 +490,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         finished = true;
         cancelTimer();
         endExchange();
+        reportBreaker(isUpstreamFailure(reason) ? Boolean.TRUE : null);
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -465,6 +506,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         finished = true;
         cancelTimer();
         endExchange();
+        reportBreaker(isUpstreamFailure(reason) ? Boolean.TRUE : null);
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -480,6 +522,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         finished = true;
         cancelTimer();
         endExchange();
+        reportBreaker(null);
         if (connection != null) {
             connection.abort();
             connection = null;
@@ -528,6 +571,31 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             }
         } else {
             abortDownstream(ErrorReason.UPSTREAM_TIMEOUT);
+        }
+    }
+
+    /** Failures of the backend or the way to it, as opposed to the client's or the request's. */
+    private static boolean isUpstreamFailure(ErrorReason reason) {
+        return switch (reason) {
+            case UPSTREAM_CONNECT_FAILED, UPSTREAM_RESET, UPSTREAM_PROTOCOL_ERROR, UPSTREAM_TIMEOUT,
+                    NO_HEALTHY_ENDPOINT, UPSTREAM_POOL_EXHAUSTED, UPSTREAM_OVERFLOW -> true;
+            default -> false;
+        };
+    }
+
+    /** Tells the breaker how the exchange went, once: failed, succeeded, or (null) no verdict. */
+    private void reportBreaker(Boolean failed) {
+        if (breaker == null || permit == CircuitBreaker.REJECTED) {
+            return;
+        }
+        long p = permit;
+        permit = CircuitBreaker.REJECTED;
+        if (failed == null) {
+            breaker.release(p);
+        } else if (failed) {
+            breaker.onFailure(p, System.nanoTime() - startNanos);
+        } else {
+            breaker.onSuccess(p, System.nanoTime() - startNanos);
         }
     }
 

@@ -6,6 +6,14 @@ import io.portcullis.config.RouteConfig;
 import io.portcullis.observe.ClusterMetrics;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.observe.RouteMetrics;
+import io.portcullis.resilience.Breakers;
+import io.portcullis.resilience.CircuitBreaker;
+import io.portcullis.resilience.ResponseCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.portcullis.filter.Filter;
+import io.portcullis.filter.Filters;
+import java.util.List;
+import java.util.Locale;
 import io.portcullis.route.Route;
 import io.portcullis.route.Router;
 import io.portcullis.upstream.Cluster;
@@ -17,13 +25,18 @@ import java.util.Map;
  * Everything a request needs from configuration, built once off the event loop and published atomically. Each
  * request captures the snapshot current at its arrival and finishes on it, even if a reload swaps in another.
  *
- * @param meters per route name, the meters its exchanges record into (created with the snapshot, so the request
- *     path only looks them up)
+ * @param runtimes per route name, what its exchanges share: meters, its own circuit breaker and its fallback
+ *     cache (created with the snapshot, so the request path only looks them up)
  */
-record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> clusters, Map<String, Meters> meters) {
+record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> clusters,
+        Map<String, RouteRuntime> runtimes) {
 
-    /** The meters of one route: its own, and its cluster's. */
-    record Meters(RouteMetrics route, ClusterMetrics cluster) {
+    /**
+     * The run-time parts of one route: its meters and its cluster's, its own circuit breaker (or null: the
+     * cluster's applies) and the response cache of a {@code fallback.cache} (or null).
+     */
+    record RouteRuntime(RouteMetrics route, ClusterMetrics cluster, CircuitBreaker breaker, ResponseCache cache,
+            List<Filter> filters) {
     }
 
     /**
@@ -36,14 +49,26 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
         for (ClusterConfig c : config.clusters()) {
             clusters.put(c.name(), Cluster.resolve(c, previous == null ? null : previous.clusters().get(c.name())));
         }
-        Map<String, Meters> meters = new HashMap<>();
+        Map<String, RouteRuntime> runtimes = new HashMap<>();
         for (RouteConfig r : config.routes()) {
-            meters.put(r.name(), new Meters(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster())));
+            CircuitBreaker breaker = null;
+            if (r.breaker() != null) {
+                String name = "route " + r.name();
+                breaker = Breakers.create(name, r.breaker(), (b, from, to, reason) ->
+                        metrics.breakerTransition(name, to.name().toLowerCase(Locale.ROOT)));
+                CircuitBreaker registered = breaker;
+                metrics.breaker(name, () -> registered.state().ordinal());
+            }
+            RouteConfig.Fallback.Cache c = r.fallback() == null ? null : r.fallback().cache();
+            ResponseCache cache = c == null ? null
+                    : new ResponseCache(c.maxBytes(), c.ttl(), c.maxEntryBytes(), Ticker.systemTicker());
+            runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
+                    breaker, cache, Filters.create(r.filters())));
         }
-        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(meters));
+        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(runtimes));
     }
 
-    Meters meters(Route route) {
-        return meters.get(route.name());
+    RouteRuntime runtime(Route route) {
+        return runtimes.get(route.name());
     }
 }

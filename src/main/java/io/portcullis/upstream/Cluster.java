@@ -4,6 +4,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.portcullis.config.ClusterConfig;
 import io.portcullis.config.ResilienceConfig;
+import io.portcullis.resilience.Breakers;
+import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.resilience.OutlierDetector;
 import io.portcullis.resilience.OutlierState;
 import io.portcullis.resilience.RetryBudget;
@@ -45,6 +47,9 @@ public final class Cluster implements AutoCloseable {
 
         default void onOutlierChanged(Cluster cluster, UpstreamEndpoint endpoint, boolean ejected, String reason) {
         }
+
+        default void onBreakerChanged(Cluster cluster, CircuitBreaker.State to) {
+        }
     }
 
     /** Name resolution, injectable so tests can change what a name resolves to. */
@@ -64,7 +69,7 @@ public final class Cluster implements AutoCloseable {
     private volatile Selection selection;
     private EventLoop control;
     private Class<? extends SocketChannel> channelClass;
-    private Listener listener = Listener.NONE;
+    private volatile Listener listener = Listener.NONE;
     private HealthChecker checker;
     private ScheduledFuture<?> dnsTask;
     private volatile boolean closed;
@@ -76,6 +81,8 @@ public final class Cluster implements AutoCloseable {
     /** The endpoints' outlier states, in endpoint order; replaced with {@link #endpoints}. */
     private volatile List<OutlierState> outlierStates;
     private ScheduledFuture<?> sweepTask;
+    /** Null without {@code circuit_breaker}. */
+    private final CircuitBreaker breaker;
 
     private Cluster(ClusterConfig config, Resolver resolver, AtomicInteger pending, UpstreamEndpoint[] endpoints) {
         this.config = config;
@@ -92,6 +99,14 @@ public final class Cluster implements AutoCloseable {
                 o.maxEjectionPercent(), o.successRateStdevFactor(), o.successRateMinimumHosts(),
                 o.successRateRequestVolume()), System::nanoTime, this::onEjection);
         index(endpoints);
+        this.breaker = config.resilience().breaker() == null ? null
+                : Breakers.create("cluster " + config.name(), config.resilience().breaker(),
+                        (b, from, to, reason) -> listener.onBreakerChanged(this, to));
+    }
+
+    /** The cluster's circuit breaker, or null. */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     /** Numbers the endpoints and lists their outlier states, before the array is published. */

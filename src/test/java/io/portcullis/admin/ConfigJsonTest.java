@@ -83,7 +83,8 @@ class ConfigJsonTest {
         GatewayConfig config = new GatewayConfig(parsed.server(), parsed.accessLog(), parsed.admin(),
                 parsed.listeners(),
                 List.of(new RouteConfig(r.name(), r.match(), r.cluster(), r.rewrite(), r.timeout(), r.maxBodySize(),
-                        new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"), null, null)),
+                        new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"), null, null, null,
+                        null, List.of())),
                 List.of(new ClusterConfig(c.name(), c.endpoints(), ClusterConfig.LbPolicy.LEAST_REQUEST,
                         c.connectTimeout(), c.pool(), c.healthCheck(), c.panicThreshold(), c.optional(),
                         c.dnsRefresh(), c.hashBalanceFactor(), c.resilience())));

@@ -39,6 +39,8 @@ class ChaosIT {
     private static final class Load implements AutoCloseable {
         final Map<String, AtomicInteger> servedBy = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        /** Every answer: when it arrived, how long it took, and what it was. */
+        final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
         final AtomicLong total = new AtomicLong();
         final AtomicBoolean stop = new AtomicBoolean();
         final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
@@ -51,11 +53,15 @@ class ChaosIT {
                 clients.add(pool.submit(() -> {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // bounded, whatever happens
                     while (!stop.get() && System.nanoTime() < deadline) {
+                        long sent = System.nanoTime();
                         try {
                             HttpResponse<String> r = client.send(HttpRequest.newBuilder(
                                     URI.create("http://127.0.0.1:" + port + "/item")).timeout(Duration.ofSeconds(5))
                                     .build(), HttpResponse.BodyHandlers.ofString());
                             total.incrementAndGet();
+                            long now = System.nanoTime();
+                            outcomes.add(new Outcome(now, now - sent, r.statusCode(),
+                                    r.headers().firstValue("x-portcullis-fallback").isPresent()));
                             if (r.statusCode() == 200) {
                                 servedBy.computeIfAbsent(r.body(), k -> new AtomicInteger()).incrementAndGet();
                             } else {
@@ -84,6 +90,9 @@ class ChaosIT {
             }
             pool.shutdownNow();
         }
+    }
+
+    private record Outcome(long atNanos, long latencyNanos, int status, boolean fallback) {
     }
 
     private static void sleep(long millis) throws InterruptedException {
@@ -148,5 +157,85 @@ class ChaosIT {
                 b.close();
             }
         }
+    }
+
+    @Test
+    void whenEveryBackendFailsTheBreakerAnswersFromTheFallbackAndClosesWhenTheyHeal() throws Exception {
+        List<BackendProcess> backends = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            backends.add(BackendProcess.start("b" + i, 0));
+        }
+        Path config = Files.createTempFile("chaos-breaker", ".yaml");
+        Files.writeString(config, """
+                access_log: { enabled: false }
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                routes:
+                  - name: all
+                    match: { path_prefix: / }
+                    cluster: api
+                    fallback: { static: { status: 200, body: fallback } }
+                clusters:
+                  - name: api
+                    endpoints: [ "%s", "%s", "%s" ]
+                    circuit_breaker: { minimum_calls: 20, failure_rate: 50, window: 5s, open_duration: 1s, half_open_calls: 3 }
+                """.formatted(backends.get(0).address(), backends.get(1).address(), backends.get(2).address()));
+        HttpClient control = HttpClient.newHttpClient();
+        try (GatewayProcess gw = GatewayProcess.run(config)) {
+            Load load = new Load(gw.port());
+            try (load) {
+                long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (load.served("b0") + load.served("b1") + load.served("b2") < 300 && System.nanoTime() < warm) {
+                    sleep(20);
+                }
+                long brokeAt = System.nanoTime();
+                for (BackendProcess b : backends) {
+                    setStatus(control, b, 500);
+                }
+                sleep(3000);
+                long healedAt = System.nanoTime();
+                for (BackendProcess b : backends) {
+                    setStatus(control, b, 200);
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline && load.outcomes.stream()
+                        .noneMatch(o -> o.atNanos() > healedAt && o.status() == 200 && !o.fallback())) {
+                    sleep(10);
+                }
+                sleep(300);
+                load.stop.set(true);
+                List<Outcome> all = new ArrayList<>(load.outcomes);
+                long firstFallback = all.stream().filter(o -> o.fallback() && o.atNanos() > brokeAt)
+                        .mapToLong(Outcome::atNanos).min().orElse(Long.MAX_VALUE);
+                long errors = all.stream().filter(o -> o.status() == 500).count();
+                long[] fallbackMicros = all.stream().filter(Outcome::fallback)
+                        .mapToLong(o -> o.latencyNanos() / 1000).sorted().toArray();
+                long firstHealed = all.stream().filter(o -> o.atNanos() > healedAt && o.status() == 200
+                        && !o.fallback()).mapToLong(Outcome::atNanos).min().orElse(Long.MAX_VALUE);
+                long p50 = fallbackMicros.length == 0 ? -1 : fallbackMicros[fallbackMicros.length / 2];
+                long p99 = fallbackMicros.length == 0 ? -1
+                        : fallbackMicros[(int) Math.ceil(fallbackMicros.length * 0.99) - 1];
+                System.out.printf("chaos breaker: %d requests; %d answered 500 before the breaker opened; opened "
+                                + "%d ms after every backend started failing; %d fallback answers, latency p50 %d µs, "
+                                + "p99 %d µs; backends answered again %d ms after they healed%n", all.size(), errors,
+                        (firstFallback - brokeAt) / 1_000_000, fallbackMicros.length, p50, p99,
+                        (firstHealed - healedAt) / 1_000_000);
+                assertThat(firstFallback).as("the breaker opened").isLessThan(healedAt);
+                assertThat(fallbackMicros).isNotEmpty();
+                assertThat(p99).as("fallbacks answer within milliseconds, not after a timeout").isLessThan(50_000);
+                assertThat(firstHealed).as("the breaker closed by itself").isLessThan(Long.MAX_VALUE);
+                assertThat(load.failures).allSatisfy(f -> assertThat(f).startsWith("500"));
+            }
+        } finally {
+            for (BackendProcess b : backends) {
+                b.close();
+            }
+        }
+    }
+
+    private static void setStatus(HttpClient client, BackendProcess backend, int status) throws Exception {
+        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://" + backend.address()
+                + "/_control/status/" + status)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(r.statusCode()).isEqualTo(204);
     }
 }
