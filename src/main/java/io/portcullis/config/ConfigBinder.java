@@ -70,7 +70,10 @@ final class ConfigBinder {
                 node.path("retry").isObject() ? retry(node.path("retry")) : null,
                 node.path("circuit_breaker").isObject() ? breaker(node.path("circuit_breaker")) : null,
                 node.path("fallback").isObject() ? fallback(node.path("fallback")) : null,
-                list(node.path("filters"), ConfigBinder::filter));
+                list(node.path("filters"), ConfigBinder::filter),
+                duration(node.path("connect_timeout"), null),
+                duration(node.path("idle_timeout"), null),
+                duration(node.path("drain_timeout"), null));
     }
 
     /** One filter: an object with a single key naming its kind (the schema has checked the shape). */
@@ -162,7 +165,9 @@ final class ConfigBinder {
                 limits.path("max_pending").asInt(ResilienceConfig.DEFAULT_MAX_PENDING),
                 cluster.path("failover").textValue(),
                 cluster.path("outlier_detection").isObject() ? outlier(cluster.path("outlier_detection")) : null,
-                cluster.path("circuit_breaker").isObject() ? breaker(cluster.path("circuit_breaker")) : null);
+                cluster.path("circuit_breaker").isObject() ? breaker(cluster.path("circuit_breaker")) : null,
+                duration(timeouts.path("idle"), null),
+                duration(timeouts.path("drain"), null));
     }
 
     private static ResilienceConfig.Breaker breaker(JsonNode node) {

@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param failover      a cluster to send to while this one has no healthy endpoint, or null
  * @param outlier       passive outlier ejection, or null for none
  * @param breaker       the cluster's circuit breaker, or null for none
+ * @param idleTimeout   default longest silence between response body reads once the head arrived; null = the
+ *                      per-try timeout
+ * @param drainTimeout  on shutdown, how long requests in flight to this cluster may still take; null = the
+ *                      server's {@code drain_timeout}
  */
 public record ResilienceConfig(
         Duration perTryTimeout,
@@ -27,12 +31,14 @@ public record ResilienceConfig(
         int maxPending,
         String failover,
         Outlier outlier,
-        Breaker breaker) {
+        Breaker breaker,
+        Duration idleTimeout,
+        Duration drainTimeout) {
 
     public static final int DEFAULT_MAX_REQUESTS = 10_000;
     public static final int DEFAULT_MAX_PENDING = 1_000;
     public static final ResilienceConfig DEFAULT = new ResilienceConfig(null, null, Retry.NONE, DEFAULT_MAX_REQUESTS,
-            DEFAULT_MAX_PENDING, null, null, null);
+            DEFAULT_MAX_PENDING, null, null, null, null, null);
 
     public ResilienceConfig {
         Objects.requireNonNull(retry, "retry");

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param breaker     a circuit breaker of the route's own, used instead of the cluster's, or null
  * @param fallback    what the route answers while its breaker is open, or null (503 with Retry-After)
  * @param filters     the route's filters, run in this order after routing
+ * @param connectTimeout time allowed to open an upstream connection for this route, or null for the cluster's
+ * @param idleTimeout longest silence between response body reads, or null for the cluster's {@code timeouts.idle}
+ * @param drainTimeout on shutdown, how long this route's requests in flight may still take, or null for the
+ *                    cluster's {@code timeouts.drain}
  */
 public record RouteConfig(
         String name,
@@ -32,7 +36,10 @@ public record RouteConfig(
         ResilienceConfig.Retry retry,
         ResilienceConfig.Breaker breaker,
         Fallback fallback,
-        List<FilterConfig> filters) {
+        List<FilterConfig> filters,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        Duration drainTimeout) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
@@ -47,7 +54,8 @@ public record RouteConfig(
     /** A route without a hash key. */
     public RouteConfig(String name, Match match, String cluster, Rewrite rewrite, Duration timeout,
             Long maxBodySize) {
-        this(name, match, cluster, rewrite, timeout, maxBodySize, null, null, null, null, null, List.of());
+        this(name, match, cluster, rewrite, timeout, maxBodySize, null, null, null, null, null, List.of(), null,
+                null, null);
     }
 
     /**

@@ -93,6 +93,8 @@ final class SemanticValidator {
             healthCheck(cluster.path("health_check"), path + "/health_check");
             duration(cluster.path("timeouts").path("per_try"), path + "/timeouts/per_try");
             duration(cluster.path("timeouts").path("total"), path + "/timeouts/total");
+            duration(cluster.path("timeouts").path("idle"), path + "/timeouts/idle");
+            duration(cluster.path("timeouts").path("drain"), path + "/timeouts/drain");
             retry(cluster.path("retry"), path + "/retry");
             breaker(cluster.path("circuit_breaker"), path + "/circuit_breaker");
             JsonNode outlier = cluster.path("outlier_detection");
@@ -245,6 +247,9 @@ final class SemanticValidator {
             }
             duration(route.path("timeout"), path + "/timeout");
             duration(route.path("total_timeout"), path + "/total_timeout");
+            duration(route.path("connect_timeout"), path + "/connect_timeout");
+            duration(route.path("idle_timeout"), path + "/idle_timeout");
+            duration(route.path("drain_timeout"), path + "/drain_timeout");
             breaker(route.path("circuit_breaker"), path + "/circuit_breaker");
             JsonNode fallback = route.path("fallback");
             JsonNode fallbackCluster = fallback.path("cluster");

@@ -79,6 +79,21 @@ public final class Route {
         return config.rewrite().host();
     }
 
+    /** @return how long the route's requests may still take on shutdown, or null to use the cluster's */
+    public java.time.Duration drainTimeout() {
+        return config.drainTimeout();
+    }
+
+    /** @return the route's connect timeout, or null to use the cluster's */
+    public java.time.Duration connectTimeout() {
+        return config.connectTimeout();
+    }
+
+    /** @return the route's idle timeout between response body reads, or null to use the cluster's */
+    public java.time.Duration idleTimeout() {
+        return config.idleTimeout();
+    }
+
     /** @return the route's total timeout, or null to use the cluster's */
     public java.time.Duration totalTimeout() {
         return config.totalTimeout();

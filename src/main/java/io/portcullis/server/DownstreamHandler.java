@@ -456,10 +456,20 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called when the gateway starts draining: an idle keep-alive connection closes now. */
+    /**
+     * Shutdown began: an idle connection closes now; an exchange in flight may finish, within its route's or
+     * cluster's drain timeout when one is set (the server's bounds everything).
+     */
     void closeIfIdle() {
         if (exchange == null && !closing) {
             startClosing();
             ctx.close();
+            return;
+        }
+        ProxyExchange ex = exchange;
+        long limit = ex == null ? -1 : ex.drainNanos();
+        if (limit >= 0) {
+            ctx.executor().schedule(ex::onDrainTimeout, limit, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -65,8 +65,12 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final boolean hasBody;
     private final boolean headRequest;
     private final boolean clientHttp10;
-    /** Per try: time to the response head, and longest silence between response body reads. */
+    /** Per try: time to the response head. */
     private final long timeoutNanos;
+    /** Longest silence between response body reads once the head arrived. */
+    private final long idleNanos;
+    /** The route's connect timeout, or -1 for the cluster's. */
+    private final long connectMillis;
     /** The total deadline until the response head, retries included ({@code Long.MAX_VALUE}: none). */
     private final long deadlineNanos;
     /** Null when the route and cluster allow no retries. */
@@ -134,6 +138,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         Duration perTry = route.timeoutMillis() >= 0 ? Duration.ofMillis(route.timeoutMillis())
                 : resilience.perTryTimeout() != null ? resilience.perTryTimeout() : RouteConfig.DEFAULT_TIMEOUT;
         this.timeoutNanos = perTry.toNanos();
+        Duration idle = route.idleTimeout() != null ? route.idleTimeout() : resilience.idleTimeout();
+        this.idleNanos = idle != null ? idle.toNanos() : timeoutNanos;
+        this.connectMillis = route.connectTimeout() == null ? -1 : route.connectTimeout().toMillis();
         Duration total = route.totalTimeout() != null ? route.totalTimeout() : resilience.totalTimeout();
         this.deadlineNanos = total == null || total.isZero() ? Long.MAX_VALUE : startNanos + total.toNanos();
         ResilienceConfig.Retry policy = route.retry() != null ? route.retry() : resilience.retry();
@@ -186,7 +193,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         ProxyHeaders.addForwarded(headers, clientIp, host, "http", clientHttp10, requestId);
         upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(),
                 route.rewritePath(target.pathAndQuery()), headers);
-        pools.pool(endpoint).acquire(this);
+        pools.pool(endpoint).acquire(this, connectMillis);
     }
 
     /**
@@ -235,7 +242,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
                 return;
             }
             if (pickEndpoint(failed)) {
-                pools.pool(endpoint).acquire(this);
+                pools.pool(endpoint).acquire(this, connectMillis);
             }
         }, delay, TimeUnit.NANOSECONDS);
         return true;
@@ -384,6 +391,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         upstreamHeadNanos = System.nanoTime();
         lastUpstreamActivity = upstreamHeadNanos;
         status = code;
+        if (timerRunning && idleNanos < timeoutNanos) {
+            downstream.armResponseTimer(idleNanos); // the body's idle timeout is due before the per-try timer
+        }
         HttpHeaders headers = response.headers();
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
         boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -515,6 +525,28 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         downstream.abort(this);
     }
 
+    /**
+     * Shutdown began: how long this exchange may still take (the route's, else its cluster's drain timeout), or -1
+     * to leave it to the server's drain timeout.
+     */
+    long drainNanos() {
+        Duration d = route.drainTimeout() != null ? route.drainTimeout()
+                : cluster.config().resilience().drainTimeout();
+        return d == null ? -1 : d.toNanos();
+    }
+
+    /** The exchange outlived its drain timeout: answer 503, or cut the response short. */
+    void onDrainTimeout() {
+        if (finished) {
+            return;
+        }
+        if (!responseStarted) {
+            failLocal(ErrorReason.SHUTTING_DOWN, true);
+        } else {
+            abortDownstream(ErrorReason.SHUTTING_DOWN);
+        }
+    }
+
     void onDownstreamClosed() {
         if (finished) {
             return;
@@ -551,7 +583,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         if (finished || !timerRunning) {
             return Long.MAX_VALUE;
         }
-        long until = lastUpstreamActivity + timeoutNanos;
+        long until = lastUpstreamActivity + (responseStarted ? idleNanos : timeoutNanos);
         if (!responseStarted && deadlineNanos < until) {
             until = deadlineNanos; // the total deadline bounds the wait for the head, not the body
         }

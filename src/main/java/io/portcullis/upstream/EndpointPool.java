@@ -78,6 +78,11 @@ public final class EndpointPool {
 
     /** Lends an idle connection, opens a new one, or queues the request. The callback may run before this returns. */
     public void acquire(AcquireCallback callback) {
+        acquire(callback, -1);
+    }
+
+    /** As {@link #acquire(AcquireCallback)}, opening a new connection within {@code connectMillis} (-1: the cluster's). */
+    public void acquire(AcquireCallback callback, long connectMillis) {
         assert loop.inEventLoop();
         UpstreamConnection c;
         while ((c = pollIdle()) != null) {
@@ -87,7 +92,7 @@ public final class EndpointPool {
             }
         }
         if (open < maxConnections) {
-            connect(callback);
+            connect(callback, connectMillis);
         } else {
             enqueue(callback);
         }
@@ -95,10 +100,17 @@ public final class EndpointPool {
 
     /** Always opens a new connection (a retry after a reused connection turned out to be stale). */
     public void connect(AcquireCallback callback) {
+        connect(callback, -1);
+    }
+
+    private void connect(AcquireCallback callback, long connectMillis) {
         assert loop.inEventLoop();
         open++;
         endpoint.openCounter().increment();
-        ChannelFuture f = bootstrap.connect(endpoint.address());
+        // A route's own connect timeout costs a bootstrap copy per new connection; the cluster's costs nothing.
+        Bootstrap b = connectMillis < 0 ? bootstrap : bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis));
+        ChannelFuture f = b.connect(endpoint.address());
         f.channel().closeFuture().addListener(closed -> onClosed());
         f.addListener(done -> {
             if (done.isSuccess()) {

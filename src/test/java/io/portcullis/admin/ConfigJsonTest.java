@@ -84,7 +84,7 @@ class ConfigJsonTest {
                 parsed.listeners(),
                 List.of(new RouteConfig(r.name(), r.match(), r.cluster(), r.rewrite(), r.timeout(), r.maxBodySize(),
                         new RouteConfig.HashKey(RouteConfig.HashKey.Source.HEADER, "x-user"), null, null, null,
-                        null, List.of())),
+                        null, List.of(), null, null, null)),
                 List.of(new ClusterConfig(c.name(), c.endpoints(), ClusterConfig.LbPolicy.LEAST_REQUEST,
                         c.connectTimeout(), c.pool(), c.healthCheck(), c.panicThreshold(), c.optional(),
                         c.dnsRefresh(), c.hashBalanceFactor(), c.resilience())));

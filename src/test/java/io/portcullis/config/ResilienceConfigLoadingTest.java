@@ -40,11 +40,13 @@ class ResilienceConfigLoadingTest {
         GatewayConfig config = loader.parse(yaml("""
                     timeout: 2s
                     total_timeout: 5s
+                    connect_timeout: 300ms
+                    idle_timeout: 4s
                     retry: { max_retries: 1, on: [ reset ], statuses: [ 503 ] }
                     circuit_breaker: { minimum_calls: 10, open_duration: 5s }
                     fallback: { static: { status: 203, headers: { x-a: b }, body: hi } }
                 """, """
-                    timeouts: { per_try: 3s, total: 9s }
+                    timeouts: { per_try: 3s, total: 9s, idle: 7s }
                     retry:
                       max_retries: 3
                       backoff: { base: 10ms, max: 1s }
@@ -60,6 +62,8 @@ class ResilienceConfigLoadingTest {
         RouteConfig route = config.routes().get(0);
         assertThat(route.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(route.totalTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(route.connectTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(route.idleTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(route.retry().maxRetries()).isEqualTo(1);
         assertThat(route.retry().onReset()).isTrue();
         assertThat(route.retry().onConnectFailure()).isFalse();
@@ -71,6 +75,7 @@ class ResilienceConfigLoadingTest {
         ResilienceConfig r = config.clusters().get(0).resilience();
         assertThat(r.perTryTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(r.totalTimeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(r.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(r.retry()).isEqualTo(new ResilienceConfig.Retry(3, true, true, true, List.of(502, 503, 504),
                 Duration.ofMillis(10), Duration.ofSeconds(1), 25, 5, true, 1L << 20));
         assertThat(r.maxRequests()).isEqualTo(100);
