@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,20 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * nothing healthy, end to end.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BulkheadAndFailoverTest {
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
-
+class BulkheadAndFailoverTest extends NamedBackendsAndGateway {
     private HttpResponse<String> get(String path) throws Exception {
         return gw.client().send(HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());

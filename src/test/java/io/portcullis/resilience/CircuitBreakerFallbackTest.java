@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,22 +17,9 @@ import org.junit.jupiter.api.Timeout;
  * cluster) or with 503 and Retry-After, and close by themselves once probes succeed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CircuitBreakerFallbackTest {
+class CircuitBreakerFallbackTest extends NamedBackendsAndGateway {
     private static final String BREAKER = "    circuit_breaker: { minimum_calls: 5, failure_rate: 50, window: 10s,"
             + " open_duration: 400ms, half_open_calls: 2 }\n";
-
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
 
     private void start(String routeExtra, String moreClusters) throws Exception {
         backends = new NamedBackends(2);

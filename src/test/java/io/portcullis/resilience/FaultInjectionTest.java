@@ -3,31 +3,18 @@ package io.portcullis.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The fault filter end to end: aborts and delays on a header, and a share of requests. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FaultInjectionTest {
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
-
+class FaultInjectionTest extends NamedBackendsAndGateway {
     private HttpResponse<String> send(String path, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(10))
                 .method(body == null ? "GET" : "POST", body == null ? HttpRequest.BodyPublishers.noBody()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import io.portcullis.upstream.UpstreamEndpoint;
 import java.net.http.HttpResponse;
@@ -11,26 +12,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Passive outlier ejection end to end: an endpoint answering 5xx is taken out of rotation and comes back. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class OutlierEjectionTest {
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
-
+class OutlierEjectionTest extends NamedBackendsAndGateway {
     private Map<String, Integer> spread(int n) throws Exception {
         Map<String, Integer> out = new HashMap<>();
         for (int i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ package io.portcullis.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,20 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * body replayed, on another endpoint, within the total deadline and the cluster's retry budget.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RetryTest {
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
-
+class RetryTest extends NamedBackendsAndGateway {
     private void gateway(int n, String cluster) throws Exception {
         backends = new NamedBackends(n);
         Map<String, String> env = new HashMap<>(backends.env());

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.testing.NamedBackends;
+import io.portcullis.testing.NamedBackendsAndGateway;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * the 503 when nothing is healthy, and health surviving a reload.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HealthRoutingTest {
+class HealthRoutingTest extends NamedBackendsAndGateway {
     private static final String CHECK = """
                 health_check:
                   http: { path: /healthz }
@@ -30,19 +30,6 @@ class HealthRoutingTest {
                   healthy_threshold: 2
                   unhealthy_threshold: 2
             """;
-
-    private NamedBackends backends;
-    private TestGateway gw;
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (backends != null) {
-            backends.close();
-        }
-    }
 
     private void backends(int n) throws Exception {
         backends = new NamedBackends(n);
