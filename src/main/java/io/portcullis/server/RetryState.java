@@ -24,7 +24,8 @@ final class RetryState {
 
     private final ResilienceConfig.Retry policy;
     private final RetryBudget budget;
-    private final Backoff backoff;
+    /** Made at the first retry: most exchanges never need it. */
+    private Backoff backoff;
     private final boolean methodAllows;
     private List<HttpContent> replay;
     private long replayBytes;
@@ -35,7 +36,6 @@ final class RetryState {
     RetryState(ResilienceConfig.Retry policy, RetryBudget budget, HttpRequest request) {
         this.policy = policy;
         this.budget = budget;
-        this.backoff = new Backoff(policy.backoffBase(), policy.backoffMax());
         this.methodAllows = policy.maxRetries() > 0 && (policy.nonIdempotent() || idempotent(request.method())
                 || request.headers().contains(IDEMPOTENCY_KEY));
         this.replayable = methodAllows;
@@ -105,6 +105,9 @@ final class RetryState {
 
     /** Backoff before the next try, in nanoseconds. */
     long backoffNanos(RandomGenerator random) {
+        if (backoff == null) {
+            backoff = new Backoff(policy.backoffBase(), policy.backoffMax());
+        }
         return backoff.delayNanos(tries - 1, random);
     }
 
