@@ -170,11 +170,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             headers.remove(HttpHeaderNames.EXPECT);
             sendContinue = hasBody;
         }
-        if (sendContinue) {
-            // The gateway owns 100-continue (like Envoy): routing and size checks passed, so invite the body.
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
-        }
         Snapshot.RouteRuntime runtime = snapshot.runtime(route);
         FilterChain.Outcome filtered = FilterChain.run(runtime.filters(), request);
         if (!filtered.proceeds()) {
@@ -200,6 +195,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 cluster = instead;
                 breaker = null;
             }
+        }
+        if (sendContinue) {
+            // The gateway owns 100-continue (like Envoy): routing, size checks, filters and the breaker let the
+            // request through, so invite the body.
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
         exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster, runtime, breaker,
                 permit, requestId, clientIp, startNanos, maxBody, hasBody);

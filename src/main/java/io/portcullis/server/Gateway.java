@@ -106,8 +106,7 @@ public final class Gateway implements AutoCloseable {
             }
             if (config.admin().enabled()) {
                 admin = AdminServer.start(config.admin(), new GatewayAdmin(context, metrics), control,
-                        transport.serverChannel());
-                LOG.info("admin listener on {}", admin.address());
+                        transport.serverChannel()); // it logs its address
             }
         } catch (Exception e) {
             bound.values().forEach(Channel::close);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.NamedBackends;
 import io.portcullis.testing.NamedBackendsAndGateway;
+import io.portcullis.testing.RawClient;
 import io.portcullis.testing.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,6 +47,10 @@ class FaultInjectionTest extends NamedBackendsAndGateway {
         assertThat(aborted.body()).contains("\"error\":\"FAULT_INJECTED\"");
         assertThat(send("/abort", null).body()).isEqualTo("b0");
         assertThat(backends.get(0).requests()).isEqualTo(1);
+        // An aborted request that asked to continue is answered without a 100 Continue: its body is never invited.
+        String raw = RawClient.exchange(gw.port(), "POST /abort HTTP/1.1\r\nHost: t\r\nx-fault: 1\r\n"
+                + "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n", 5_000);
+        assertThat(raw).startsWith("HTTP/1.1 503").doesNotContain("100 Continue");
 
         long start = System.nanoTime();
         HttpResponse<String> delayed = send("/delay", "a body that waits with the request", "x-fault", "1");
