@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -186,8 +187,8 @@ final class ConfigBinder {
         JsonNode cache = node.path("cache");
         RouteConfig.Fallback.StaticResponse staticResponse = null;
         if (st.isObject()) {
-            List<java.util.Map.Entry<String, String>> headers = new ArrayList<>();
-            st.path("headers").properties().forEach(e -> headers.add(java.util.Map.entry(e.getKey(),
+            List<Map.Entry<String, String>> headers = new ArrayList<>();
+            st.path("headers").properties().forEach(e -> headers.add(Map.entry(e.getKey(),
                     e.getValue().asText())));
             staticResponse = new RouteConfig.Fallback.StaticResponse(st.path("status").asInt(200), headers,
                     st.path("body").asText(""));

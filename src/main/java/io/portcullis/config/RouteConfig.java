@@ -2,6 +2,7 @@ package io.portcullis.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -75,7 +76,7 @@ public record RouteConfig(
         }
 
         /** A fixed response; {@code headers} in order. */
-        public record StaticResponse(int status, List<java.util.Map.Entry<String, String>> headers, String body) {
+        public record StaticResponse(int status, List<Map.Entry<String, String>> headers, String body) {
             public StaticResponse {
                 headers = List.copyOf(headers);
                 Objects.requireNonNull(body, "body");

@@ -2,6 +2,7 @@ package io.portcullis.observe;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -135,10 +137,9 @@ public final class GatewayMetrics implements AutoCloseable {
      * Registers (replacing any earlier one of the same name) the state gauge of a circuit breaker: 0 closed, 1 open,
      * 2 half-open, read from {@code state} at scrape time.
      */
-    public void breaker(String name, java.util.function.IntSupplier state) {
+    public void breaker(String name, IntSupplier state) {
         Tags tags = Tags.of(MetricNames.TAG_BREAKER, name);
-        io.micrometer.core.instrument.Meter.Id id = new io.micrometer.core.instrument.Meter.Id(
-                MetricNames.BREAKER_STATE, tags, null, null, io.micrometer.core.instrument.Meter.Type.GAUGE);
+        Meter.Id id = new Meter.Id(MetricNames.BREAKER_STATE, tags, null, null, Meter.Type.GAUGE);
         registry.remove(id);
         Gauge.builder(MetricNames.BREAKER_STATE, state, s -> s.getAsInt())
                 .description("Circuit breaker state: 0 closed, 1 open, 2 half-open").tags(tags)
@@ -147,7 +148,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /** A circuit breaker changed state. Rare, so the registry look-up may allocate. */
     public void breakerTransition(String name, String to) {
-        io.micrometer.core.instrument.Counter.builder(MetricNames.BREAKER_TRANSITIONS)
+        Counter.builder(MetricNames.BREAKER_TRANSITIONS)
                 .description("Circuit breaker state changes, by the state entered")
                 .tags(MetricNames.TAG_BREAKER, name, MetricNames.TAG_TO, to)
                 .register(registry).increment();

@@ -1,7 +1,9 @@
 package io.portcullis.route;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.portcullis.config.ResilienceConfig;
 import io.portcullis.config.RouteConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -80,32 +82,32 @@ public final class Route {
     }
 
     /** @return how long the route's requests may still take on shutdown, or null to use the cluster's */
-    public java.time.Duration drainTimeout() {
+    public Duration drainTimeout() {
         return config.drainTimeout();
     }
 
     /** @return the route's connect timeout, or null to use the cluster's */
-    public java.time.Duration connectTimeout() {
+    public Duration connectTimeout() {
         return config.connectTimeout();
     }
 
     /** @return the route's idle timeout between response body reads, or null to use the cluster's */
-    public java.time.Duration idleTimeout() {
+    public Duration idleTimeout() {
         return config.idleTimeout();
     }
 
     /** @return the route's total timeout, or null to use the cluster's */
-    public java.time.Duration totalTimeout() {
+    public Duration totalTimeout() {
         return config.totalTimeout();
     }
 
     /** @return what the route answers while its breaker is open, or null */
-    public io.portcullis.config.RouteConfig.Fallback fallback() {
+    public RouteConfig.Fallback fallback() {
         return config.fallback();
     }
 
     /** @return the route's retry policy, or null to use the cluster's */
-    public io.portcullis.config.ResilienceConfig.Retry retry() {
+    public ResilienceConfig.Retry retry() {
         return config.retry();
     }
 

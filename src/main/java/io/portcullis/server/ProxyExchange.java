@@ -135,9 +135,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         this.clientHttp10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.closeAfter = !HttpUtil.isKeepAlive(request);
         ResilienceConfig resilience = cluster.config().resilience();
-        Duration perTry = route.timeoutMillis() >= 0 ? Duration.ofMillis(route.timeoutMillis())
-                : resilience.perTryTimeout() != null ? resilience.perTryTimeout() : RouteConfig.DEFAULT_TIMEOUT;
-        this.timeoutNanos = perTry.toNanos();
+        // Resolved from config objects that already exist: nothing is allocated per request.
+        this.timeoutNanos = route.timeoutMillis() >= 0 ? TimeUnit.MILLISECONDS.toNanos(route.timeoutMillis())
+                : resilience.perTryTimeout() != null ? resilience.perTryTimeout().toNanos()
+                : RouteConfig.DEFAULT_TIMEOUT.toNanos();
         Duration idle = route.idleTimeout() != null ? route.idleTimeout() : resilience.idleTimeout();
         this.idleNanos = idle != null ? idle.toNanos() : timeoutNanos;
         this.connectMillis = route.connectTimeout() == null ? -1 : route.connectTimeout().toMillis();

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Chaos with real processes on loopback: the gateway (the shaded jar) in front of three backends, each in its own
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ChaosIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ChaosIT.class);
     private static final int CLIENTS = 8;
 
     /** Counts outcomes of a steady load until stopped: who answered, and every failure with its reason. */
@@ -141,11 +144,11 @@ class ChaosIT {
                 }
                 long recoveredMillis = (System.nanoTime() - restartedAt) / 1_000_000;
                 sleep(500);
-                System.out.printf("chaos kill-one-of-three: %d requests, %d failed, b1 served %d before the kill "
-                                + "and %d in the %d ms after it (in flight when killed), traffic back %d ms after "
-                                + "the restart%n", load.total.get(), load.failures.size(), before, duringOutage,
+                LOG.info("chaos kill-one-of-three: {} requests, {} failed, b1 served {} before the kill and {} in "
+                                + "the {} ms after it (in flight when killed), traffic back {} ms after the restart",
+                        load.total.get(), load.failures.size(), before, duringOutage,
                         (restartedAt - killedAt) / 1_000_000, recoveredMillis);
-                System.out.println("served by: " + load.servedBy + "\ngateway log:\n" + gw.output());
+                LOG.info("served by: {}", load.servedBy);
                 assertThat(load.failures).as("failed requests").isEmpty();
                 assertThat(before).isPositive();
                 assertThat(load.served("b1")).as("traffic returns to the restarted backend").isGreaterThan(atRestart);
@@ -214,9 +217,9 @@ class ChaosIT {
                 long p50 = fallbackMicros.length == 0 ? -1 : fallbackMicros[fallbackMicros.length / 2];
                 long p99 = fallbackMicros.length == 0 ? -1
                         : fallbackMicros[(int) Math.ceil(fallbackMicros.length * 0.99) - 1];
-                System.out.printf("chaos breaker: %d requests; %d answered 500 before the breaker opened; opened "
-                                + "%d ms after every backend started failing; %d fallback answers, latency p50 %d µs, "
-                                + "p99 %d µs; backends answered again %d ms after they healed%n", all.size(), errors,
+                LOG.info("chaos breaker: {} requests; {} answered 500 before the breaker opened; opened {} ms after "
+                                + "every backend started failing; {} fallback answers, latency p50 {} µs, p99 {} µs; "
+                                + "backends answered again {} ms after they healed", all.size(), errors,
                         (firstFallback - brokeAt) / 1_000_000, fallbackMicros.length, p50, p99,
                         (firstHealed - healedAt) / 1_000_000);
                 assertThat(firstFallback).as("the breaker opened").isLessThan(healedAt);

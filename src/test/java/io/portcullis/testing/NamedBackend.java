@@ -67,6 +67,7 @@ public final class NamedBackend implements AutoCloseable {
     /** {@code NamedBackend NAME PORT}: serves until killed; prints {@code ready PORT} once listening. */
     public static void main(String[] args) throws Exception {
         NamedBackend backend = new NamedBackend(args[0], Integer.parseInt(args[1]));
+        // Not a log line: the parent (BackendProcess) reads this first line of stdout to learn the port.
         System.out.println("ready " + backend.port());
         System.out.flush();
         Thread.currentThread().join();
