@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param hashBalanceFactor for ring_hash and maglev, the most requests in flight an endpoint may take, in percent
  *                       of its weight's share (bounded-load consistent hashing); 0 = unbounded
  * @param resilience     timeouts, retries, bulkhead limits and failover
+ * @param transport      how requests travel to the endpoints: HTTP/1.1, h2 or h2c, with or without TLS
  */
 public record ClusterConfig(
         String name,
@@ -31,7 +33,8 @@ public record ClusterConfig(
         boolean optional,
         Duration dnsRefresh,
         int hashBalanceFactor,
-        ResilienceConfig resilience) {
+        ResilienceConfig resilience,
+        Transport transport) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final double DEFAULT_PANIC_THRESHOLD = 50;
@@ -52,9 +55,18 @@ public record ClusterConfig(
         }
         Objects.requireNonNull(dnsRefresh, "dnsRefresh");
         Objects.requireNonNull(resilience, "resilience");
+        Objects.requireNonNull(transport, "transport");
         if (hashBalanceFactor != 0 && hashBalanceFactor < 100) {
             throw new IllegalArgumentException("hash_balance_factor must be 0 or >= 100, was " + hashBalanceFactor);
         }
+    }
+
+    /** A plain HTTP/1.1 cluster. */
+    public ClusterConfig(String name, List<Endpoint> endpoints, LbPolicy lbPolicy, Duration connectTimeout, Pool pool,
+            HealthCheck healthCheck, double panicThreshold, boolean optional, Duration dnsRefresh,
+            int hashBalanceFactor, ResilienceConfig resilience) {
+        this(name, endpoints, lbPolicy, connectTimeout, pool, healthCheck, panicThreshold, optional, dnsRefresh,
+                hashBalanceFactor, resilience, Transport.DEFAULT);
     }
 
     /** A cluster with defaults for everything but its name and endpoints (tests, the demo). */
@@ -67,6 +79,45 @@ public record ClusterConfig(
     public boolean hashing() {
         return lbPolicy == LbPolicy.RING_HASH || lbPolicy == LbPolicy.MAGLEV;
     }
+
+    /** The upstream protocol; the config spells them {@code http1}, {@code h2}, {@code h2c}. */
+    public enum Protocol { HTTP1, H2, H2C }
+
+    /**
+     * How the gateway talks to a cluster's endpoints.
+     *
+     * @param protocol             HTTP/1.1 (one request per connection at a time), h2 (HTTP/2 over TLS, ALPN) or h2c
+     *                             (cleartext HTTP/2 with prior knowledge); h2 and h2c multiplex requests as streams
+     * @param maxStreamsPerConnection for h2/h2c, the streams one connection carries at once (the server's own
+     *                             SETTINGS_MAX_CONCURRENT_STREAMS lowers it further)
+     * @param tls                  TLS to the endpoints, or null for cleartext; h2 requires it
+     */
+    public record Transport(Protocol protocol, int maxStreamsPerConnection, UpstreamTls tls) {
+        public static final int DEFAULT_MAX_STREAMS = 100;
+        public static final Transport DEFAULT = new Transport(Protocol.HTTP1, DEFAULT_MAX_STREAMS, null);
+
+        public Transport {
+            Objects.requireNonNull(protocol, "protocol");
+            if (maxStreamsPerConnection < 1) {
+                throw new IllegalArgumentException("max_streams_per_connection must be >= 1");
+            }
+        }
+
+        public boolean multiplexed() {
+            return protocol != Protocol.HTTP1;
+        }
+    }
+
+    /**
+     * TLS from the gateway to a cluster's endpoints.
+     *
+     * @param ca             PEM bundle of trusted CAs, or null for the JDK's default trust store
+     * @param serverName     the SNI name sent and verified, or null for each endpoint's host name
+     * @param verifyHostname whether the certificate must name the server (on unless turned off explicitly)
+     * @param cert           client certificate chain (PEM) presented to the endpoints, or null
+     * @param key            the client certificate's private key (PEM), set exactly when {@code cert} is
+     */
+    public record UpstreamTls(Path ca, String serverName, boolean verifyHostname, Path cert, Path key) {}
 
     /** Load-balancing policies; the config spells them in lower case ({@code least_request}). */
     public enum LbPolicy {

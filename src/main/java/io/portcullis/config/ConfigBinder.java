@@ -1,6 +1,8 @@
 package io.portcullis.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.tls.TlsDefaults;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,8 @@ final class ConfigBinder {
     private ConfigBinder() {
     }
 
-    static GatewayConfig bind(JsonNode root) {
+    /** @param baseDir relative certificate and key paths are resolved against it (the config file's folder) */
+    static GatewayConfig bind(JsonNode root, Path baseDir) {
         JsonNode server = root.path("server");
         JsonNode accessLog = root.path("access_log");
         GatewayConfig.ServerConfig serverDefaults = GatewayConfig.ServerConfig.DEFAULT;
@@ -32,12 +35,12 @@ final class ConfigBinder {
                         accessLog.path("enabled").asBoolean(logDefaults.enabled()),
                         accessLog.path("path").asText(logDefaults.path())),
                 admin(root.path("admin")),
-                list(root.path("listeners"), ConfigBinder::listener),
+                list(root.path("listeners"), n -> listener(n, baseDir)),
                 list(root.path("routes"), ConfigBinder::route),
-                list(root.path("clusters"), ConfigBinder::cluster));
+                list(root.path("clusters"), n -> cluster(n, baseDir)));
     }
 
-    private static ListenerConfig listener(JsonNode node) {
+    private static ListenerConfig listener(JsonNode node, Path baseDir) {
         HostPort address = HostPort.parse(node.path("address").textValue(), 0);
         JsonNode limits = node.path("limits");
         ListenerConfig.Limits defaults = ListenerConfig.Limits.DEFAULT;
@@ -51,7 +54,69 @@ final class ConfigBinder {
                         (int) size(limits.path("max_header_field"), defaults.maxHeaderField()),
                         size(limits.path("max_body_size"), defaults.maxBodySize())),
                 duration(node.path("header_read_timeout"), ListenerConfig.DEFAULT_HEADER_READ_TIMEOUT),
-                duration(node.path("idle_timeout"), ListenerConfig.DEFAULT_IDLE_TIMEOUT));
+                duration(node.path("idle_timeout"), ListenerConfig.DEFAULT_IDLE_TIMEOUT),
+                node.path("tls").isObject() ? tls(node.path("tls"), baseDir) : null,
+                http2(node.path("http2")),
+                node.path("redirect_https").isObject()
+                        ? new ListenerConfig.RedirectHttps(node.path("redirect_https").path("port").asInt(443))
+                        : null);
+    }
+
+    private static ListenerConfig.Tls tls(JsonNode node, Path baseDir) {
+        JsonNode hsts = node.path("hsts");
+        JsonNode header = node.path("client_cert_header");
+        return new ListenerConfig.Tls(
+                list(node.path("certificates"), c -> new ListenerConfig.Certificate(
+                        path(c.path("cert"), baseDir), path(c.path("key"), baseDir))),
+                node.has("protocols") ? strings(node.path("protocols")) : TlsDefaults.PROTOCOLS,
+                node.has("ciphers") ? strings(node.path("ciphers")) : TlsDefaults.INTERMEDIATE_CIPHERS,
+                node.path("client_auth").isTextual()
+                        ? ListenerConfig.ClientAuth.valueOf(node.path("client_auth").textValue()
+                                .toUpperCase(Locale.ROOT))
+                        : ListenerConfig.ClientAuth.NONE,
+                path(node.path("client_ca"), baseDir),
+                header.isTextual() ? header.textValue().toLowerCase(Locale.ROOT) : null,
+                hsts.isObject() ? new ListenerConfig.Hsts(
+                        duration(hsts.path("max_age"), Duration.ofDays(365)),
+                        hsts.path("include_subdomains").asBoolean(false),
+                        hsts.path("preload").asBoolean(false)) : null,
+                duration(node.path("reload_interval"), ListenerConfig.Tls.DEFAULT_RELOAD_INTERVAL));
+    }
+
+    private static ListenerConfig.Http2 http2(JsonNode node) {
+        ListenerConfig.Http2 d = ListenerConfig.Http2.DEFAULT;
+        return new ListenerConfig.Http2(
+                node.path("enabled").asBoolean(d.enabled()),
+                node.path("h2c").asBoolean(d.h2c()),
+                node.path("max_concurrent_streams").asInt(d.maxConcurrentStreams()),
+                (int) size(node.path("initial_window_size"), d.initialWindowSize()),
+                node.path("max_resets").asInt(d.maxResets()),
+                duration(node.path("reset_window"), d.resetWindow()),
+                node.path("max_queued_control_frames").asInt(d.maxQueuedControlFrames()));
+    }
+
+    private static ClusterConfig.Transport transport(JsonNode node, Path baseDir) {
+        JsonNode protocol = node.path("protocol");
+        JsonNode tls = node.path("tls");
+        return new ClusterConfig.Transport(
+                protocol.isTextual() ? ClusterConfig.Protocol.valueOf(protocol.textValue().toUpperCase(Locale.ROOT))
+                        : ClusterConfig.Protocol.HTTP1,
+                node.path("max_streams_per_connection").asInt(ClusterConfig.Transport.DEFAULT_MAX_STREAMS),
+                tls.isObject() ? new ClusterConfig.UpstreamTls(
+                        path(tls.path("ca"), baseDir),
+                        tls.path("server_name").textValue(),
+                        tls.path("verify_hostname").asBoolean(true),
+                        path(tls.path("cert"), baseDir),
+                        path(tls.path("key"), baseDir)) : null);
+    }
+
+    /** A file named in the config: relative names are resolved against the config file's folder. */
+    static Path path(JsonNode node, Path baseDir) {
+        return node.isTextual() ? baseDir.resolve(node.textValue()).normalize() : null;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return list(array, JsonNode::textValue);
     }
 
     private static RouteConfig route(JsonNode node) {
@@ -131,7 +196,7 @@ final class ConfigBinder {
                         h.has("present") ? h.path("present").booleanValue() : null)));
     }
 
-    private static ClusterConfig cluster(JsonNode node) {
+    private static ClusterConfig cluster(JsonNode node, Path baseDir) {
         JsonNode pool = node.path("pool");
         ClusterConfig.Pool defaults = ClusterConfig.Pool.DEFAULT;
         JsonNode policy = node.path("lb_policy");
@@ -151,7 +216,8 @@ final class ConfigBinder {
                 node.path("optional").asBoolean(false),
                 duration(node.path("dns_refresh"), ClusterConfig.DEFAULT_DNS_REFRESH),
                 node.path("hash_balance_factor").asInt(0),
-                resilience(node));
+                resilience(node),
+                transport(node, baseDir));
     }
 
     private static ResilienceConfig resilience(JsonNode cluster) {

@@ -44,7 +44,8 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(new ConfigError(file.toString(), 0, 0, SourceTree.ROOT,
                     "cannot read configuration file: " + e)));
         }
-        return parse(text, file.toString());
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), dir != null ? dir : Path.of("").toAbsolutePath());
     }
 
     /**
@@ -53,6 +54,15 @@ public final class ConfigLoader {
      * @param sourceName shown in errors; a name ending in {@code .json} selects JSON, anything else YAML
      */
     public GatewayConfig parse(String text, String sourceName) throws ConfigException {
+        return parse(text, sourceName, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Parses configuration text whose relative file names (certificates, keys) are relative to {@code baseDir}.
+     *
+     * @param sourceName shown in errors; a name ending in {@code .json} selects JSON, anything else YAML
+     */
+    public GatewayConfig parse(String text, String sourceName, Path baseDir) throws ConfigException {
         List<ConfigError> errors = new ArrayList<>();
         SourceTree written = TreeReader.read(text, sourceName, errors);
         if (written == null) {
@@ -61,13 +71,13 @@ public final class ConfigLoader {
         SourceTree tree = written.withRoot(new EnvSubstitutor(env).substitute(written, errors));
         addUnreported(errors, ConfigSchema.instance().validate(tree));
         List<ConfigError> semantic = new ArrayList<>();
-        SemanticValidator.validate(tree, semantic);
+        SemanticValidator.validate(tree, semantic, baseDir);
         addUnreported(errors, semantic);
         if (!errors.isEmpty()) {
             errors.sort(Comparator.comparingInt(ConfigError::line).thenComparingInt(ConfigError::column));
             throw new ConfigException(errors);
         }
-        return ConfigBinder.bind(tree.root());
+        return ConfigBinder.bind(tree.root(), baseDir);
     }
 
     /** Adds a later stage's errors, except at paths an earlier stage already reported (one cause, one message). */

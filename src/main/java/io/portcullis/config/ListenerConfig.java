@@ -1,6 +1,8 @@
 package io.portcullis.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,6 +13,9 @@ import java.util.Objects;
  * @param limits        request size limits enforced before anything reaches a backend
  * @param headerReadTimeout time allowed to receive a complete request head (slowloris defence)
  * @param idleTimeout   a connection with no request in flight and no bytes for this long is closed
+ * @param tls           TLS termination, or null for plain HTTP
+ * @param http2         HTTP/2 offered on this listener (ALPN {@code h2} with TLS, prior-knowledge {@code h2c} without)
+ * @param redirectHttps when set, the listener answers every request with a 308 to HTTPS and proxies nothing
  */
 public record ListenerConfig(
         String name,
@@ -18,7 +23,10 @@ public record ListenerConfig(
         int port,
         Limits limits,
         Duration headerReadTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Tls tls,
+        Http2 http2,
+        RedirectHttps redirectHttps) {
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -29,7 +37,97 @@ public record ListenerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(http2, "http2");
     }
+
+    /** A plain HTTP/1.1 listener (tests, the demo). */
+    public ListenerConfig(String name, String host, int port, Limits limits, Duration headerReadTimeout,
+            Duration idleTimeout) {
+        this(name, host, port, limits, headerReadTimeout, idleTimeout, null, Http2.DEFAULT, null);
+    }
+
+    /** Whether requests arrive over TLS (X-Forwarded-Proto, HSTS). */
+    public boolean secure() {
+        return tls != null;
+    }
+
+    /**
+     * TLS termination.
+     *
+     * @param certificates      PEM certificate chains with their keys; the first also answers clients without SNI
+     *                          or with a name no certificate covers
+     * @param protocols         JDK protocol names, default TLSv1.3 and TLSv1.2
+     * @param ciphers           IANA cipher suite names, default Mozilla "intermediate"
+     * @param clientAuth        whether clients must present a certificate signed by {@code clientCa}
+     * @param clientCa          PEM bundle of CAs trusted for client certificates; required unless clientAuth is NONE
+     * @param clientCertHeader  the request header that carries the verified client identity upstream, or null for
+     *                          none; a client-sent copy is removed in any case
+     * @param hsts              the {@code Strict-Transport-Security} header added to responses, or null
+     * @param reloadInterval    how often certificate files are checked for changes (besides file-system events)
+     */
+    public record Tls(
+            List<Certificate> certificates,
+            List<String> protocols,
+            List<String> ciphers,
+            ClientAuth clientAuth,
+            Path clientCa,
+            String clientCertHeader,
+            Hsts hsts,
+            Duration reloadInterval) {
+        public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(30);
+        public static final String DEFAULT_CLIENT_CERT_HEADER = "x-forwarded-client-cert";
+
+        public Tls {
+            certificates = List.copyOf(certificates);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("tls.certificates must not be empty");
+            }
+            protocols = List.copyOf(protocols);
+            ciphers = List.copyOf(ciphers);
+            Objects.requireNonNull(clientAuth, "clientAuth");
+            Objects.requireNonNull(reloadInterval, "reloadInterval");
+        }
+    }
+
+    /** One certificate chain (leaf first) and its private key, both PEM files. */
+    public record Certificate(Path cert, Path key) {
+        public Certificate {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** Client certificates: not asked for, asked for and verified when sent, or required. */
+    public enum ClientAuth { NONE, OPTIONAL, REQUIRE }
+
+    /** {@code Strict-Transport-Security: max-age=...; includeSubDomains; preload}. */
+    public record Hsts(Duration maxAge, boolean includeSubdomains, boolean preload) {
+        public String headerValue() {
+            return "max-age=" + maxAge.toSeconds() + (includeSubdomains ? "; includeSubDomains" : "")
+                    + (preload ? "; preload" : "");
+        }
+    }
+
+    /**
+     * HTTP/2 on this listener and the limits that protect it.
+     *
+     * @param enabled                offer {@code h2} by ALPN on a TLS listener
+     * @param h2c                    accept prior-knowledge cleartext HTTP/2 on a plain listener
+     * @param maxConcurrentStreams   SETTINGS_MAX_CONCURRENT_STREAMS; streams beyond it are refused
+     * @param initialWindowSize      the per-stream receive window announced to clients
+     * @param maxResets              RST_STREAM frames a client may send per {@code resetWindow} before the connection
+     *                               is closed with ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487)
+     * @param resetWindow            the window of {@code maxResets}
+     * @param maxQueuedControlFrames PING/SETTINGS acknowledgements queued for a client that does not read them
+     */
+    public record Http2(boolean enabled, boolean h2c, int maxConcurrentStreams, int initialWindowSize,
+            int maxResets, Duration resetWindow, int maxQueuedControlFrames) {
+        public static final Http2 DEFAULT = new Http2(true, false, 100, 1024 * 1024, 200, Duration.ofSeconds(30),
+                10_000);
+    }
+
+    /** A listener that only redirects to HTTPS on {@code port} (443 is left out of the location). */
+    public record RedirectHttps(int port) {}
 
     /**
      * @param maxRequestLine bytes in the request line, beyond which the answer is 414

@@ -1,6 +1,17 @@
 package io.portcullis.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.tls.CertificateBundle;
+import io.portcullis.tls.ClientContexts;
+import io.portcullis.tls.SniContexts;
+import io.portcullis.tls.TlsConfigException;
+import io.portcullis.tls.TlsDefaults;
+import io.portcullis.tls.TlsProvider;
+import io.portcullis.tls.TrustBundle;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +29,21 @@ final class SemanticValidator {
 
     private final SourceTree tree;
     private final List<ConfigError> errors;
+    private final Path baseDir;
 
-    private SemanticValidator(SourceTree tree, List<ConfigError> errors) {
+    private SemanticValidator(SourceTree tree, List<ConfigError> errors, Path baseDir) {
         this.tree = tree;
         this.errors = errors;
+        this.baseDir = baseDir;
     }
 
-    /** Adds every semantic problem in {@code tree} to {@code errors}. */
-    static void validate(SourceTree tree, List<ConfigError> errors) {
-        new SemanticValidator(tree, errors).validate();
+    /**
+     * Adds every semantic problem in {@code tree} to {@code errors}.
+     *
+     * @param baseDir relative certificate and key files are read from here
+     */
+    static void validate(SourceTree tree, List<ConfigError> errors, Path baseDir) {
+        new SemanticValidator(tree, errors, baseDir).validate();
     }
 
     private void validate() {
@@ -77,6 +94,136 @@ final class SemanticValidator {
                 size(limits.path(field), path + "/limits/" + field, Integer.MAX_VALUE);
             }
             size(limits.path("max_body_size"), path + "/limits/max_body_size", Long.MAX_VALUE);
+            listenerTls(listener.path("tls"), path + "/tls");
+            JsonNode http2 = listener.path("http2");
+            size(http2.path("initial_window_size"), path + "/http2/initial_window_size", Integer.MAX_VALUE);
+            positiveDuration(http2.path("reset_window"), path + "/http2/reset_window");
+            if (listener.has("redirect_https") && listener.has("tls")) {
+                errors.add(tree.errorAt(path + "/redirect_https", "a listener that redirects to HTTPS is the plain"
+                        + " HTTP one; remove tls here or redirect_https"));
+            }
+            if (http2.path("h2c").asBoolean(false) && listener.has("tls")) {
+                errors.add(tree.errorAt(path + "/http2/h2c", "h2c is cleartext HTTP/2; a TLS listener offers h2"
+                        + " by ALPN (http2.enabled)"));
+            }
+        }
+    }
+
+    /**
+     * Reads every certificate, key and CA file of a listener and builds its TLS contexts once, so a file that is
+     * missing, malformed, expired or does not match its key is reported at the line that names it.
+     */
+    private void listenerTls(JsonNode tls, String path) {
+        if (!tls.isObject()) {
+            return;
+        }
+        positiveDuration(tls.path("reload_interval"), path + "/reload_interval");
+        positiveDuration(tls.path("hsts").path("max_age"), path + "/hsts/max_age");
+        JsonNode certificates = tls.path("certificates");
+        List<CertificateBundle> bundles = new ArrayList<>();
+        Map<Path, String> fileAt = new HashMap<>();
+        boolean complete = certificates.isArray() && !certificates.isEmpty();
+        for (int j = 0; j < certificates.size(); j++) {
+            String at = SourceTree.child(path + "/certificates", j);
+            Path cert = ConfigBinder.path(certificates.path(j).path("cert"), baseDir);
+            Path key = ConfigBinder.path(certificates.path(j).path("key"), baseDir);
+            if (cert == null || key == null) {
+                complete = false;
+                continue;
+            }
+            fileAt.putIfAbsent(cert, at + "/cert");
+            fileAt.putIfAbsent(key, at + "/key");
+            try {
+                bundles.add(CertificateBundle.load(cert, key, Clock.systemUTC()));
+            } catch (TlsConfigException e) {
+                complete = false;
+                errors.add(tree.errorAt(e.file().equals(key) ? at + "/key" : at + "/cert", e.getMessage()));
+            }
+        }
+        String clientAuth = tls.path("client_auth").asText("none");
+        Path clientCa = ConfigBinder.path(tls.path("client_ca"), baseDir);
+        List<X509Certificate> trusted = List.of();
+        if (!clientAuth.equals("none") && clientCa == null) {
+            complete = false;
+            errors.add(tree.errorAt(path + "/client_auth", "client_auth " + clientAuth
+                    + " needs client_ca, the PEM bundle of CAs that sign client certificates"));
+        }
+        if (clientCa != null) {
+            try {
+                trusted = TrustBundle.load(clientCa);
+            } catch (TlsConfigException e) {
+                complete = false;
+                errors.add(tree.errorAt(path + "/client_ca", e.getMessage()));
+            }
+        }
+        if (!complete) {
+            return;
+        }
+        SniContexts.Builder builder = SniContexts.builder(TlsProvider.selected())
+                .defaultBundle(bundles.get(0))
+                .protocols(tls.has("protocols") ? texts(tls.path("protocols")) : TlsDefaults.PROTOCOLS)
+                .ciphers(tls.has("ciphers") ? texts(tls.path("ciphers")) : TlsDefaults.INTERMEDIATE_CIPHERS);
+        bundles.forEach(builder::add);
+        if (!clientAuth.equals("none")) {
+            builder.clientAuth(io.netty.handler.ssl.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)), trusted);
+        }
+        try (SniContexts contexts = builder.build()) {
+            // built once to find what only the TLS engine can tell (unsupported ciphers, a name served twice)
+        } catch (TlsConfigException e) {
+            String at = fileAt.get(e.file());
+            errors.add(tree.errorAt(at != null && !e.getMessage().contains("cipher") ? at : path + "/ciphers",
+                    e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            errors.add(tree.errorAt(path, e.getMessage()));
+        }
+    }
+
+    /** Protocol, TLS and multiplexing settings of a cluster agree, and its TLS files load. */
+    private void clusterTransport(JsonNode cluster, String path) {
+        String protocol = cluster.path("protocol").asText("http1");
+        JsonNode tls = cluster.path("tls");
+        if (protocol.equals("h2") && !tls.isObject()) {
+            errors.add(tree.errorAt(path + "/protocol", "protocol h2 is HTTP/2 over TLS and needs tls;"
+                    + " use h2c for cleartext HTTP/2"));
+        }
+        if (protocol.equals("h2c") && tls.isObject()) {
+            errors.add(tree.errorAt(path + "/protocol", "protocol h2c is cleartext HTTP/2; with tls, use h2"));
+        }
+        if (cluster.has("max_streams_per_connection") && protocol.equals("http1")) {
+            errors.add(tree.errorAt(path + "/max_streams_per_connection", "max_streams_per_connection needs"
+                    + " protocol h2 or h2c; HTTP/1.1 carries one request per connection"));
+        }
+        if (!tls.isObject()) {
+            return;
+        }
+        Path ca = ConfigBinder.path(tls.path("ca"), baseDir);
+        Path cert = ConfigBinder.path(tls.path("cert"), baseDir);
+        Path key = ConfigBinder.path(tls.path("key"), baseDir);
+        if ((cert == null) != (key == null)) {
+            errors.add(tree.errorAt(path + "/tls/" + (cert == null ? "key" : "cert"), "a client certificate needs"
+                    + " both cert and key"));
+            return;
+        }
+        try {
+            io.netty.util.ReferenceCountUtil.release(ClientContexts.build(TlsProvider.selected(), ca, cert, key,
+                    tls.path("verify_hostname").asBoolean(true), List.of(), Clock.systemUTC()));
+        } catch (TlsConfigException e) {
+            String field = e.file().equals(key) ? "key" : e.file().equals(cert) ? "cert" : "ca";
+            errors.add(tree.errorAt(path + "/tls/" + field, e.getMessage()));
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private void positiveDuration(JsonNode value, String path) {
+        if (isZero(value)) {
+            errors.add(tree.errorAt(path, "must be greater than 0"));
+        } else {
+            duration(value, path);
         }
     }
 
@@ -91,6 +238,7 @@ final class SemanticValidator {
             duration(cluster.path("pool").path("idle_timeout"), path + "/pool/idle_timeout");
             duration(cluster.path("dns_refresh"), path + "/dns_refresh");
             healthCheck(cluster.path("health_check"), path + "/health_check");
+            clusterTransport(cluster, path);
             duration(cluster.path("timeouts").path("per_try"), path + "/timeouts/per_try");
             duration(cluster.path("timeouts").path("total"), path + "/timeouts/total");
             duration(cluster.path("timeouts").path("idle"), path + "/timeouts/idle");

@@ -1,5 +1,7 @@
-package io.portcullis.server.tls;
+package io.portcullis.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -25,21 +27,8 @@ import javax.net.ssl.SSLException;
  * already created keep theirs until their connections close).
  */
 public final class SniContexts implements AutoCloseable {
-    /** Mozilla "intermediate" (guidelines 5.7) in IANA names; suites a provider lacks are dropped (BoringSSL: DHE). */
-    public static final List<String> INTERMEDIATE_CIPHERS = List.of(
-            "TLS_AES_128_GCM_SHA256",
-            "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
-    public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    public static final List<String> INTERMEDIATE_CIPHERS = TlsDefaults.INTERMEDIATE_CIPHERS;
+    public static final List<String> DEFAULT_PROTOCOLS = TlsDefaults.PROTOCOLS;
 
     private final TlsProvider provider;
     private final SslContext defaultContext;
@@ -47,9 +36,11 @@ public final class SniContexts implements AutoCloseable {
     /** Keyed by what follows {@code *.}: {@code example.com} for {@code *.example.com}. */
     private final Map<String, SslContext> wildcard;
     private final List<SslContext> all;
+    private final List<CertificateBundle> bundles;
 
     private SniContexts(TlsProvider provider, SslContext defaultContext, Map<String, SslContext> exact,
-            Map<String, SslContext> wildcard, List<SslContext> all) {
+            Map<String, SslContext> wildcard, List<SslContext> all, List<CertificateBundle> bundles) {
+        this.bundles = bundles;
         this.provider = provider;
         this.defaultContext = defaultContext;
         this.exact = exact;
@@ -89,6 +80,11 @@ public final class SniContexts implements AutoCloseable {
         return this::select;
     }
 
+    /** The bundles served, the default first (for expiry metrics and logs). */
+    public List<CertificateBundle> bundles() {
+        return bundles;
+    }
+
     public TlsProvider provider() {
         return provider;
     }
@@ -107,6 +103,9 @@ public final class SniContexts implements AutoCloseable {
         private final List<CertificateBundle> bundles = new ArrayList<>();
         private List<String> protocols = DEFAULT_PROTOCOLS;
         private List<String> ciphers = INTERMEDIATE_CIPHERS;
+        private List<String> alpn = List.of();
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private List<X509Certificate> trustedClientCas = List.of();
 
         private Builder(TlsProvider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
@@ -132,6 +131,22 @@ public final class SniContexts implements AutoCloseable {
         /** IANA cipher suite names; default {@link #INTERMEDIATE_CIPHERS}. */
         public Builder ciphers(List<String> ciphers) {
             this.ciphers = List.copyOf(ciphers);
+            return this;
+        }
+
+        /** ALPN protocol names in preference order ({@code h2}, {@code http/1.1}); empty: no ALPN. */
+        public Builder alpn(List<String> protocols) {
+            this.alpn = List.copyOf(protocols);
+            return this;
+        }
+
+        /** Asks clients for a certificate ({@code OPTIONAL}) or requires one, verified against {@code trusted}. */
+        public Builder clientAuth(ClientAuth mode, List<X509Certificate> trusted) {
+            this.clientAuth = Objects.requireNonNull(mode, "mode");
+            this.trustedClientCas = List.copyOf(trusted);
+            if (mode != ClientAuth.NONE && trusted.isEmpty()) {
+                throw new IllegalArgumentException("client authentication needs at least one trusted CA");
+            }
             return this;
         }
 
@@ -177,18 +192,29 @@ public final class SniContexts implements AutoCloseable {
                 throw e;
             }
             return new SniContexts(provider, contexts.get(defaultBundle), Map.copyOf(exact), Map.copyOf(wildcard),
-                    List.copyOf(contexts.values()));
+                    List.copyOf(contexts.values()), List.copyOf(contexts.keySet().stream()
+                            .sorted(java.util.Comparator.comparingInt(ordered::indexOf)).toList()));
         }
 
         private SslContext newContext(CertificateBundle bundle) throws TlsConfigException {
             SslContext context;
             try {
-                context = SslContextBuilder.forServer(bundle.privateKey(),
+                SslContextBuilder builder = SslContextBuilder.forServer(bundle.privateKey(),
                                 bundle.chain().toArray(new X509Certificate[0]))
                         .sslProvider(provider.sslProvider())
                         .protocols(protocols)
                         .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
-                        .build();
+                        .clientAuth(clientAuth);
+                if (clientAuth != ClientAuth.NONE) {
+                    builder.trustManager(trustedClientCas.toArray(new X509Certificate[0]));
+                }
+                if (!alpn.isEmpty()) {
+                    builder.applicationProtocolConfig(new ApplicationProtocolConfig(
+                            ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+                }
+                context = builder.build();
             } catch (SSLException | IllegalArgumentException e) {
                 throw new TlsConfigException(bundle.certificateFile(),
                         "cannot build a " + provider.name() + " TLS context: " + e.getMessage(), e);

@@ -1,4 +1,4 @@
-package io.portcullis.server.tls;
+package io.portcullis.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;

@@ -1,4 +1,4 @@
-package io.portcullis.server.tls;
+package io.portcullis.tls;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;

@@ -1,4 +1,4 @@
-package io.portcullis.server.tls;
+package io.portcullis.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

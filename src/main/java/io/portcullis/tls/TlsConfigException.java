@@ -1,4 +1,4 @@
-package io.portcullis.server.tls;
+package io.portcullis.tls;
 
 import java.nio.file.Path;
 
