@@ -146,6 +146,39 @@ public final class GatewayMetrics implements AutoCloseable {
                 .strongReference(true).register(registry);
     }
 
+    /** A downstream TLS handshake failed (bad client certificate, no shared protocol or cipher, a timeout). */
+    public void tlsHandshakeFailure(String listener) {
+        Counter.builder(MetricNames.TLS_HANDSHAKE_FAILURES)
+                .description("Downstream TLS handshakes that failed")
+                .tags(MetricNames.TAG_LISTENER, listener)
+                .register(registry).increment();
+    }
+
+    /**
+     * Sets the expiry gauges of a listener's certificates to what it serves now: {@code notAfter} in Unix seconds
+     * by certificate file. Certificates no longer served lose their series.
+     */
+    public synchronized void tlsCertificates(String listener, java.util.Map<String, java.time.Instant> notAfter) {
+        registry.find(MetricNames.TLS_CERTIFICATE_EXPIRY).tag(MetricNames.TAG_LISTENER, listener).meters()
+                .forEach(registry::remove);
+        notAfter.forEach((certificate, at) -> {
+            long seconds = at.getEpochSecond();
+            Gauge.builder(MetricNames.TLS_CERTIFICATE_EXPIRY, () -> seconds)
+                    .description("Expiry (notAfter) of a served certificate, in Unix seconds")
+                    .baseUnit("seconds")
+                    .tags(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_CERTIFICATE, certificate)
+                    .strongReference(true).register(registry);
+        });
+    }
+
+    /** Certificate files of a listener changed: {@code result} is {@code success} or {@code failure}. */
+    public void tlsReload(String listener, String result) {
+        Counter.builder(MetricNames.TLS_CERTIFICATE_RELOADS)
+                .description("Certificate reloads after file changes, by outcome")
+                .tags(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_RESULT, result)
+                .register(registry).increment();
+    }
+
     /** A circuit breaker changed state. Rare, so the registry look-up may allocate. */
     public void breakerTransition(String name, String to) {
         Counter.builder(MetricNames.BREAKER_TRANSITIONS)

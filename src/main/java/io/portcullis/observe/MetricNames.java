@@ -53,6 +53,21 @@ public final class MetricNames {
     /** {@code portcullis_upstream_health_transitions_total{cluster,endpoint,to}}: health check verdict changes. */
     public static final String UPSTREAM_HEALTH_TRANSITIONS = "portcullis.upstream.health.transitions";
 
+    // --- TLS (GatewayMetrics.tls*) ---
+
+    /** {@code portcullis_tls_handshake_failures_total{listener}}: downstream TLS handshakes that failed. */
+    public static final String TLS_HANDSHAKE_FAILURES = "portcullis.tls.handshake.failures";
+    /**
+     * {@code portcullis_tls_certificate_expiry_seconds{listener,certificate}}: the notAfter time of each served
+     * certificate as Unix seconds (alert on {@code ... - time() < 14 * 86400}).
+     */
+    public static final String TLS_CERTIFICATE_EXPIRY = "portcullis.tls.certificate.expiry";
+    /** {@code portcullis_tls_certificate_reloads_total{listener,result}}: certificate file changes, by outcome. */
+    public static final String TLS_CERTIFICATE_RELOADS = "portcullis.tls.certificate.reloads";
+    public static final String TAG_LISTENER = "listener";
+    public static final String TAG_CERTIFICATE = "certificate";
+    public static final String TAG_RESULT = "result";
+
     // --- Per-endpoint state, sampled at scrape time (GatewayMetrics.endpoint) ---
 
     /** {@code portcullis_upstream_endpoint_healthy{cluster,endpoint}}: 1 when the endpoint takes traffic, else 0. */

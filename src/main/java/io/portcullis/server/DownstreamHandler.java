@@ -6,6 +6,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portcullis.config.ListenerConfig;
@@ -53,7 +57,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final GatewayContext context;
     private final ListenerConfig listener;
+    /** Null on HTTP/2 streams, whose codec frames HEAD responses by itself. */
     private final ProxyResponseEncoder encoder;
+    private final ConnectionInfo info;
     private ChannelHandlerContext ctx;
     private UpstreamPools pools;
     private String clientIp;
@@ -70,10 +76,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private Future<?> responseTimer;
     private long responseTimerAt;
 
-    DownstreamHandler(GatewayContext context, ListenerConfig listener, ProxyResponseEncoder encoder) {
+    DownstreamHandler(GatewayContext context, ListenerConfig listener, ProxyResponseEncoder encoder,
+            ConnectionInfo info) {
         this.context = context;
         this.listener = listener;
         this.encoder = encoder;
+        this.info = info;
     }
 
     @Override
@@ -88,6 +96,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof FullHttpRequest full && info.http2()) {
+            // A stream whose HEADERS ended it: serve it as a head and an end marker, like HTTP/1.1 parts.
+            channelRead(ctx, new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+            channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
             return;
         }
         if (!pipelined.isEmpty() || (exchange != null && msg instanceof HttpRequest)) {
@@ -136,6 +150,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpHeaders headers = request.headers();
+        edgeHeaders(headers);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         String host = target.authority() != null ? target.authority() : headers.get(HttpHeaderNames.HOST);
 
@@ -202,9 +217,33 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
-        exchange = new ProxyExchange(this, ctx, encoder, request, target, host, route, cluster, runtime, breaker,
+        exchange = new ProxyExchange(this, ctx, encoder, info, request, target, host, route, cluster, runtime, breaker,
                 permit, requestId, clientIp, startNanos, maxBody, hasBody);
         exchange.startAfter(pools, filtered.delayNanos());
+    }
+
+    /**
+     * Removes what only the gateway may say (the HTTP/2 mapping's own fields, a client-sent copy of the client
+     * certificate header) and adds the verified client certificate when the listener forwards it.
+     */
+    private void edgeHeaders(HttpHeaders headers) {
+        if (info.http2()) {
+            for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+                headers.remove(name.text());
+            }
+        }
+        headers.remove(ConnectionInfo.DEFAULT_CLIENT_CERT_HEADER);
+        if (info.clientCertHeader() != null) {
+            headers.remove(info.clientCertHeader());
+            if (info.identityValue() != null) {
+                headers.set(info.clientCertHeader(), info.identityValue());
+            }
+        }
+    }
+
+    /** How the request arrived, for filters and headers. */
+    ConnectionInfo info() {
+        return info;
     }
 
     private void onContent(HttpContent content) {
@@ -233,8 +272,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private void respondLocal(HttpRequest request, ErrorReason reason, String requestId, boolean close,
             boolean skipRest, long startNanos, Route route) {
         boolean closeNow = close || context.draining() || closeAfterExchange || closing;
-        FullHttpResponse response = ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId,
-                closeNow);
+        FullHttpResponse response = GrpcStatus.isGrpc(request)
+                ? GrpcStatus.response(reason.status().code(), reason.name(), requestId)
+                : ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId, closeNow);
         long bytesOut = send(request, response, closeNow, skipRest);
         logLocal(request, reason.status().code(), reason.name(), requestId, startNanos, route, bytesOut);
     }
@@ -248,6 +288,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         boolean closeNow = close || !HttpUtil.isKeepAlive(request) || context.draining() || closeAfterExchange
                 || closing;
         int status = response.status().code();
+        if (status >= 400 && GrpcStatus.isGrpc(request)) {
+            response.release();
+            response = GrpcStatus.response(status, reason, requestId);
+        }
         long bytesOut = send(request, response, closeNow, true);
         logLocal(request, status, reason, requestId, startNanos, route, bytesOut);
     }
@@ -260,7 +304,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         long bytesOut = response.content().readableBytes();
-        encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
+        if (info.hsts() != null) {
+            response.headers().set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, info.hsts());
+        }
+        if (encoder != null) {
+            encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
+        }
         ChannelFuture written = ctx.writeAndFlush(response);
         if (closeNow) {
             startClosing();
@@ -436,7 +485,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == StrictRequestDecoder.HEADER_READ_TIMEOUT) {
             if (exchange == null) {
-                HttpRequest placeholder = new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                HttpRequest placeholder = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
                         HttpMethod.GET, "/");
                 respondLocal(placeholder, ErrorReason.HEADER_READ_TIMEOUT, RequestIds.generate(), true,
                         System.nanoTime(), null);

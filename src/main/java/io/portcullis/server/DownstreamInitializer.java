@@ -1,38 +1,160 @@
 package io.portcullis.server;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.tls.ClientIdentity;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Builds the pipeline of each accepted connection:
+ * Builds the pipeline of each accepted connection. The protocol is settled first (TLS with ALPN, or a look at the
+ * first bytes for prior-knowledge h2c), then one of:
  * <pre>
- *   idle → decoder (strict, header-read timeout) → encoder → {@link DownstreamHandler}
+ *   HTTP/1.x:  [ssl] → idle → decoder (strict) → encoder → {@link DownstreamHandler}
+ *   HTTP/2:    [ssl] → idle → {@link Http2ConnectionGuard} → frame codec → multiplexer
+ *                each stream: frame↔HTTP/1.1 object codec → {@link DownstreamHandler}
+ *   redirect:  idle → decoder → encoder → {@link HttpsRedirectHandler}
  * </pre>
+ * An HTTP/2 stream is served exactly like an HTTP/1.1 connection with one request: same routing, filters and
+ * exchange, on the connection's event loop.
  */
 final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamInitializer.class);
+    /** Largest ClientHello accepted while looking for the SNI name (Netty's default bound). */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
+
     private final GatewayContext context;
     private final ListenerConfig listener;
+    private final ListenerTls tls;
+    private final long drainMillis;
 
-    DownstreamInitializer(GatewayContext context, ListenerConfig listener) {
+    DownstreamInitializer(GatewayContext context, ListenerConfig listener, ListenerTls tls, long drainMillis) {
         this.context = context;
         this.listener = listener;
+        this.tls = tls;
+        this.drainMillis = drainMillis;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        context.downstreamChannels().add(ch);
+        ChannelPipeline p = ch.pipeline();
+        if (listener.redirectHttps() != null) {
+            http1(p, null);
+        } else if (tls != null) {
+            p.addLast("sni", new SniHandler(tls, MAX_CLIENT_HELLO, listener.headerReadTimeout().toMillis()));
+            p.addLast("alpn", new Negotiator());
+        } else if (listener.http2().h2c()) {
+            p.addLast("detect", new PrefaceDetector(this, listener.headerReadTimeout().toMillis()));
+        } else {
+            http1(p, ConnectionInfo.PLAIN_HTTP1);
+        }
+    }
+
+    /** HTTP/1.x on this connection; a null {@code info} makes it a redirect-to-HTTPS connection. */
+    void http1(ChannelPipeline p, ConnectionInfo info) {
         ListenerConfig.Limits limits = listener.limits();
         ProxyResponseEncoder encoder = new ProxyResponseEncoder();
         // Reader-idle only: an all-idle handler hooks a listener onto every write, a measurable cost per request;
         // "idle" here means the client sent nothing for idle_timeout, which is what the timeout is about.
-        ch.pipeline()
-                .addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+        p.addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("decoder", new StrictRequestDecoder(limits.maxRequestLine(), limits.maxHeaderSize(),
                         limits.maxHeaderField(), listener.headerReadTimeout().toMillis()))
-                .addLast("encoder", encoder)
-                .addLast("proxy", new DownstreamHandler(context, listener, encoder));
-        context.downstreamChannels().add(ch);
+                .addLast("encoder", encoder);
+        if (info == null) {
+            p.addLast("keepalive", new HttpServerKeepAliveHandler())
+                    .addLast("redirect", new HttpsRedirectHandler(listener.redirectHttps().port()));
+        } else {
+            p.addLast("proxy", new DownstreamHandler(context, listener, encoder, info));
+        }
+    }
+
+    /** HTTP/2 on this connection: its streams become HTTP/1.1-shaped messages for the proxy. */
+    void http2(ChannelPipeline p, ConnectionInfo info) {
+        ListenerConfig.Http2 h2 = listener.http2();
+        Http2Settings settings = new Http2Settings()
+                .maxConcurrentStreams(h2.maxConcurrentStreams())
+                .initialWindowSize(h2.initialWindowSize())
+                .maxHeaderListSize(listener.limits().maxHeaderSize());
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(h2.maxResets(), (int) Math.max(1, h2.resetWindow().toSeconds()))
+                .encoderEnforceMaxQueuedControlFrames(h2.maxQueuedControlFrames())
+                .gracefulShutdownTimeoutMillis(drainMillis)
+                .build();
+        // All-idle: a connection whose streams are stalled (a client that never opens its window) neither reads
+        // nor writes, and is closed like an idle HTTP/1.1 connection.
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(h2.initialWindowSize());
+        p.addLast("idle", new IdleStateHandler(0, 0, listener.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("h2guard", guard)
+                .addLast("h2", codec)
+                .addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline()
+                                .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true))
+                                .addLast("proxy", new DownstreamHandler(context, listener, null, info));
+                    }
+                }))
+                .addLast("h2tail", new Http2ConnectionGuard.Tail());
+        guard.widenWindow();
+    }
+
+    /** After the TLS handshake: HTTP/2 or HTTP/1.1 by ALPN (HTTP/1.1 when the client offered none). */
+    private final class Negotiator extends ApplicationProtocolNegotiationHandler {
+        Negotiator() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            ClientIdentity identity = peerIdentity(ctx.pipeline().get(SslHandler.class));
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                http2(ctx.pipeline(), ConnectionInfo.of(listener, identity, true));
+            } else {
+                http1(ctx.pipeline(), ConnectionInfo.of(listener, identity, false));
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            context.metrics().tlsHandshakeFailure(listener.name());
+            LOG.debug("listener {}: TLS handshake with {} failed: {}", listener.name(), ctx.channel().remoteAddress(),
+                    cause.toString());
+            ctx.close();
+        }
+    }
+
+    /** The verified client certificate of a mutual-TLS connection, or null when the client sent none. */
+    private static ClientIdentity peerIdentity(SslHandler ssl) {
+        if (ssl == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? ClientIdentity.of(leaf) : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 }

@@ -20,10 +20,16 @@ import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamPools;
+import io.portcullis.tls.CertificateBundle;
+import io.portcullis.tls.SniContexts;
+import io.portcullis.tls.TlsProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +56,13 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final AdminServer admin;
     private final Transport transport;
+    private final List<ListenerTls> tlsListeners;
     private volatile boolean closed;
 
     private Gateway(MultiThreadIoEventLoopGroup group, MultiThreadIoEventLoopGroup control, GatewayContext context,
             Map<String, Channel> listeners, AccessLog accessLog, GatewayMetrics metrics, AdminServer admin,
-            Transport transport) {
+            Transport transport, List<ListenerTls> tlsListeners) {
+        this.tlsListeners = tlsListeners;
         this.group = group;
         this.control = control;
         this.metrics = metrics;
@@ -85,9 +93,18 @@ public final class Gateway implements AutoCloseable {
         MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
+        List<ListenerTls> tlsListeners = new ArrayList<>();
         AdminServer admin = null;
+        TlsProvider tlsProvider = TlsProvider.selected();
+        long drainMillis = config.server().drainTimeout().toMillis();
         try {
             for (ListenerConfig listener : config.listeners()) {
+                ListenerTls tls = null;
+                if (listener.tls() != null) {
+                    tls = ListenerTls.start(listener, tlsProvider);
+                    tlsListeners.add(tls);
+                    metrics.tlsCertificates(listener.name(), expiries(tls.contexts()));
+                }
                 Channel ch = new ServerBootstrap()
                         .group(group)
                         .channel(transport.serverChannel())
@@ -96,13 +113,13 @@ public final class Gateway implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         // The pooled allocator, not 4.2's adaptive default: 1.5-2x the 64 KiB throughput in bench/.
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                        .childHandler(new DownstreamInitializer(context, listener))
+                        .childHandler(new DownstreamInitializer(context, listener, tls, drainMillis))
                         .bind(listener.host(), listener.port())
                         .sync()
                         .channel();
                 bound.put(listener.name(), ch);
-                LOG.info("listener {} on {} ({} transport, {} event loops)", listener.name(), ch.localAddress(),
-                        transport.name(), loops);
+                LOG.info("listener {} on {} ({} transport, {} event loops, {})", listener.name(), ch.localAddress(),
+                        transport.name(), loops, describe(listener, tlsProvider));
             }
             if (config.admin().enabled()) {
                 admin = AdminServer.start(config.admin(), new GatewayAdmin(context, metrics), control,
@@ -110,6 +127,7 @@ public final class Gateway implements AutoCloseable {
             }
         } catch (Exception e) {
             bound.values().forEach(Channel::close);
+            tlsListeners.forEach(ListenerTls::close);
             if (admin != null) {
                 admin.close();
             }
@@ -120,7 +138,32 @@ public final class Gateway implements AutoCloseable {
             metrics.close();
             throw new IOException("cannot bind listeners: " + e.getMessage(), e);
         }
-        return new Gateway(group, control, context, bound, accessLog, metrics, admin, transport);
+        if (!tlsListeners.isEmpty() && tlsProvider.name().equals("jdk")) {
+            Throwable why = TlsProvider.openSslUnavailabilityCause();
+            LOG.warn("TLS uses the JDK provider, not OpenSSL{}", why == null ? " (forced)" : ": " + why);
+        }
+        return new Gateway(group, control, context, bound, accessLog, metrics, admin, transport, tlsListeners);
+    }
+
+    /** What a listener speaks, for its start-up line: the TLS provider is named so operators see which is in use. */
+    private static String describe(ListenerConfig listener, TlsProvider provider) {
+        if (listener.redirectHttps() != null) {
+            return "redirects to HTTPS port " + listener.redirectHttps().port();
+        }
+        if (listener.tls() == null) {
+            return listener.http2().h2c() ? "HTTP/1.1 and h2c" : "HTTP/1.1";
+        }
+        ListenerConfig.Tls tls = listener.tls();
+        return "TLS by " + provider.name() + " " + tls.protocols() + (listener.http2().enabled() ? ", h2 and HTTP/1.1"
+                : ", HTTP/1.1") + ", client certificates " + tls.clientAuth().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, Instant> expiries(SniContexts contexts) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (CertificateBundle bundle : contexts.bundles()) {
+            out.put(bundle.certificateFile().toString(), bundle.notAfter());
+        }
+        return out;
     }
 
     private static void startClusters(Snapshot snapshot, MultiThreadIoEventLoopGroup control, Transport transport,
@@ -255,6 +298,13 @@ public final class Gateway implements AutoCloseable {
             DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
             if (h != null) {
                 ch.eventLoop().execute(h::closeIfIdle);
+                continue;
+            }
+            Http2ConnectionGuard h2 = ch.pipeline().get(Http2ConnectionGuard.class);
+            if (h2 != null) {
+                ch.eventLoop().execute(h2::drain);
+            } else {
+                ch.close(); // still negotiating its protocol: nothing in flight
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -287,6 +337,7 @@ public final class Gateway implements AutoCloseable {
         control.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         control.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        tlsListeners.forEach(ListenerTls::close);
         accessLog.close();
         metrics.close();
     }

@@ -2,7 +2,9 @@ package io.portcullis.server;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -44,7 +46,9 @@ import java.util.concurrent.TimeUnit;
 final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final DownstreamHandler downstream;
     private final ChannelHandlerContext ctx;
+    /** Null on HTTP/2 streams. */
     private final ProxyResponseEncoder encoder;
+    private final ConnectionInfo info;
     private final HttpRequest request;
     private final RequestTarget target;
     private final String host;
@@ -103,16 +107,19 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private long lastUpstreamActivity;
     private boolean timerRunning;
     private int status;
+    /** A response head that came with its end marker, held until that marker is relayed. */
+    private HttpResponse pendingHead;
     /** Request parts that arrived before the upstream connection was ready. */
     private ArrayDeque<HttpContent> pending;
 
     ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
-            HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
+            ConnectionInfo info, HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
             Snapshot.RouteRuntime meters, CircuitBreaker breaker, long permit, String requestId, String clientIp,
             long startNanos, long maxBody, boolean hasBody) {
         this.downstream = downstream;
         this.ctx = ctx;
         this.encoder = encoder;
+        this.info = info;
         this.request = request;
         this.target = target;
         this.host = host;
@@ -191,7 +198,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         String upstreamHost = route.hostRewrite() != null ? route.hostRewrite()
                 : host != null ? host : endpoint.toString();
         headers.set(HttpHeaderNames.HOST, upstreamHost);
-        ProxyHeaders.addForwarded(headers, clientIp, host, "http", clientHttp10, requestId);
+        ProxyHeaders.addForwarded(headers, clientIp, host, info.scheme(), clientHttp10, requestId);
         upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(),
                 route.rewritePath(target.pathAndQuery()), headers);
         pools.pool(endpoint).acquire(this, connectMillis);
@@ -421,13 +428,24 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         } else if (clientHttp10) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (info.hsts() != null) {
+            headers.set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, info.hsts());
+        }
         if (cacheKey != null && status >= 200 && status < 300) {
             capture = new CacheCapture(status, headers, route.fallback().cache().maxEntryBytes());
         }
-        encoder.nextResponseIsHead(headRequest);
+        if (encoder != null) {
+            encoder.nextResponseIsHead(headRequest);
+        }
         responseStarted = true;
-        ctx.write(new DefaultHttpResponse(clientHttp10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-                response.status(), headers), ctx.voidPromise());
+        HttpVersion version = clientHttp10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        if (response instanceof FullHttpResponse) {
+            // The upstream (HTTP/2) ended the stream with its headers, as gRPC's Trailers-Only errors do: the head
+            // goes out with the end marker, in one piece, so an HTTP/2 client too sees one HEADERS frame.
+            pendingHead = new DefaultHttpResponse(version, response.status(), headers);
+            return;
+        }
+        ctx.write(new DefaultHttpResponse(version, response.status(), headers), ctx.voidPromise());
     }
 
     @Override
@@ -459,7 +477,14 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         UpstreamConnection c = connection;
         connection = null;
         c.release(upstreamReusable && requestDone);
-        ChannelFuture written = ctx.writeAndFlush(content);
+        Object last = content;
+        if (pendingHead != null) {
+            LastHttpContent end = (LastHttpContent) content;
+            last = new DefaultFullHttpResponse(pendingHead.protocolVersion(), pendingHead.status(), end.content(),
+                    pendingHead.headers(), end.trailingHeaders());
+            pendingHead = null;
+        }
+        ChannelFuture written = ctx.writeAndFlush(last);
         log(null);
         downstream.exchangeDone(this, closeAfter || !requestDone, written);
     }

@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.List;
@@ -17,6 +18,7 @@ final class ProxyHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
     private static final AsciiString VIA_REQUEST_11 = AsciiString.cached("1.1 portcullis");
     private static final AsciiString VIA_REQUEST_10 = AsciiString.cached("1.0 portcullis");
 
@@ -37,8 +39,13 @@ final class ProxyHeaders {
         for (int i = 0; i < connection.size(); i++) {
             removeConnectionOptions(headers, connection.get(i));
         }
+        // "TE: trailers" is the one TE an HTTP/2 hop may carry, and gRPC servers look for it: it stays.
+        boolean teTrailers = HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.TE));
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
+        }
+        if (teTrailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
     }
 

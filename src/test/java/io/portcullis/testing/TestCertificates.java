@@ -190,10 +190,16 @@ public final class TestCertificates {
                 builder.addExtension(Extension.keyUsage, true,
                         new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
                 builder.addExtension(Extension.extendedKeyUsage, false,
-                        new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                        new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth,
+                                KeyPurposeId.id_kp_clientAuth}));
                 if (!dnsNames.isEmpty()) {
+                    // IP literals become IP SANs, names with a scheme URI SANs (SPIFFE IDs), the rest DNS names.
                     GeneralName[] names = dnsNames.stream()
-                            .map(name -> new GeneralName(GeneralName.dNSName, name)).toArray(GeneralName[]::new);
+                            .map(name -> name.matches("[0-9.]+|.*:.*:.*") && !name.contains("://")
+                                    ? new GeneralName(GeneralName.iPAddress, name)
+                                    : name.contains("://") ? new GeneralName(GeneralName.uniformResourceIdentifier, name)
+                                    : new GeneralName(GeneralName.dNSName, name))
+                            .toArray(GeneralName[]::new);
                     builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
                 }
             }

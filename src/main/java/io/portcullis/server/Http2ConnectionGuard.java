@@ -1,0 +1,72 @@
+package io.portcullis.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connection-level care of a downstream HTTP/2 connection, in front of the frame codec: widens the connection's
+ * receive window to match the streams' (the protocol starts it at 64 KiB, which would throttle uploads), closes the
+ * socket outright when nothing moved either way for the idle timeout (stalled streams included), and starts the
+ * graceful GOAWAY when the gateway drains.
+ */
+final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(Http2ConnectionGuard.class);
+    private static final int DEFAULT_WINDOW = 65_535;
+
+    private final int connectionWindow;
+    private ChannelHandlerContext ctx;
+
+    Http2ConnectionGuard(int connectionWindow) {
+        this.connectionWindow = connectionWindow;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Once the codec has sent its preface (it is added after this handler): widen the connection window. */
+    void widenWindow() {
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        if (codec == null || connectionWindow <= DEFAULT_WINDOW) {
+            return;
+        }
+        Http2Connection connection = codec.connection();
+        try {
+            connection.local().flowController().incrementWindowSize(connection.connectionStream(),
+                    connectionWindow - DEFAULT_WINDOW);
+        } catch (Http2Exception e) {
+            LOG.debug("cannot widen the HTTP/2 connection window: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Past the codec on purpose: a graceful close would wait for streams that are stalled.
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Shutdown began: GOAWAY now, streams in flight may finish within the codec's graceful timeout. */
+    void drain() {
+        ctx.channel().close();
+    }
+
+    /** Last in the connection's pipeline: connection errors the codec passed on end the connection, quietly. */
+    static final class Tail extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+}
