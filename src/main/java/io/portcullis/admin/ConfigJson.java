@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.nio.file.Path;
 import io.portcullis.config.GatewayConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -43,7 +45,8 @@ public final class ConfigJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(EnumFeature.WRITE_ENUMS_TO_LOWERCASE)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .addModule(new SimpleModule("portcullis-config").addSerializer(Duration.class, new DurationText()))
+            .addModule(new SimpleModule("portcullis-config").addSerializer(Duration.class, new DurationText())
+                    .addSerializer(Path.class, new ToStringSerializer(Path.class)))
             .build();
 
     private ConfigJson() {

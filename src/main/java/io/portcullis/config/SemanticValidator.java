@@ -193,6 +193,10 @@ final class SemanticValidator {
             errors.add(tree.errorAt(path + "/max_streams_per_connection", "max_streams_per_connection needs"
                     + " protocol h2 or h2c; HTTP/1.1 carries one request per connection"));
         }
+        if (cluster.path("health_check").has("http") && (!protocol.equals("http1") || tls.isObject())) {
+            errors.add(tree.errorAt(path + "/health_check/http", "http health checks speak cleartext HTTP/1.1;"
+                    + " for a " + (tls.isObject() ? "TLS" : protocol) + " cluster use tcp: {}"));
+        }
         if (!tls.isObject()) {
             return;
         }

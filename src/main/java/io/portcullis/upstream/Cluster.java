@@ -61,6 +61,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private final ClusterConfig config;
+    private final UpstreamTransport transport;
     private final Resolver resolver;
     /** Requests waiting for a pooled connection, over all endpoints and loops ({@code limits.max_pending}). */
     private final AtomicInteger pending;
@@ -84,8 +85,10 @@ public final class Cluster implements AutoCloseable {
     /** Null without {@code circuit_breaker}. */
     private final CircuitBreaker breaker;
 
-    private Cluster(ClusterConfig config, Resolver resolver, AtomicInteger pending, UpstreamEndpoint[] endpoints) {
+    private Cluster(ClusterConfig config, Resolver resolver, AtomicInteger pending, UpstreamTransport transport,
+            UpstreamEndpoint[] endpoints) {
         this.config = config;
+        this.transport = transport;
         this.pending = pending;
         this.resolver = resolver;
         this.policy = Policy.valueOf(config.lbPolicy().name());
@@ -191,11 +194,17 @@ public final class Cluster implements AutoCloseable {
     }
 
     static Cluster resolve(ClusterConfig config, Cluster previous, Resolver resolver) throws UnknownHostException {
-        return resolve(config, previous, resolver, new AtomicInteger());
+        UpstreamTransport transport = UpstreamTransport.of(config);
+        try {
+            return resolve(config, previous, resolver, new AtomicInteger(), transport);
+        } catch (UnknownHostException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
     }
 
-    private static Cluster resolve(ClusterConfig config, Cluster previous, Resolver resolver, AtomicInteger pending)
-            throws UnknownHostException {
+    private static Cluster resolve(ClusterConfig config, Cluster previous, Resolver resolver, AtomicInteger pending,
+            UpstreamTransport transport) throws UnknownHostException {
         Map<Long, UpstreamEndpoint> known = new HashMap<>();
         if (previous != null) {
             for (UpstreamEndpoint e : previous.endpoints) {
@@ -212,7 +221,7 @@ public final class Cluster implements AutoCloseable {
             }
             for (InetAddress ip : ips) {
                 UpstreamEndpoint fresh = new UpstreamEndpoint(config, e, new InetSocketAddress(ip, e.port()),
-                        pending);
+                        pending, transport);
                 UpstreamEndpoint old = known.get(fresh.key());
                 if (old != null && config.healthCheck().enabled() && old.knownHealth() != null) {
                     fresh.healthy(old.healthy());
@@ -220,7 +229,7 @@ public final class Cluster implements AutoCloseable {
                 out.add(fresh);
             }
         }
-        return new Cluster(config, resolver, pending, out.toArray(new UpstreamEndpoint[0]));
+        return new Cluster(config, resolver, pending, transport, out.toArray(new UpstreamEndpoint[0]));
     }
 
     public static Cluster resolve(ClusterConfig config) throws UnknownHostException {
@@ -301,7 +310,7 @@ public final class Cluster implements AutoCloseable {
         Thread.ofVirtual().name("dns-" + config.name()).start(() -> {
             Cluster fresh;
             try {
-                fresh = resolve(config, this, resolver, pending);
+                fresh = resolve(config, this, resolver, pending, transport);
             } catch (UnknownHostException e) {
                 LOG.warn("cluster {}: DNS refresh failed, keeping {} endpoints: {}", config.name(),
                         endpoints.length, e.getMessage());
@@ -397,6 +406,9 @@ public final class Cluster implements AutoCloseable {
     /** Stops health checks and DNS refreshes; requests in flight keep their endpoints. Idempotent. */
     @Override
     public void close() {
+        if (!closed) {
+            transport.close();
+        }
         closed = true;
         if (control != null) {
             control.execute(() -> {

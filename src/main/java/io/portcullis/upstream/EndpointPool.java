@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.config.ClusterConfig;
@@ -36,6 +37,8 @@ public final class EndpointPool {
     private ArrayDeque<Waiter> waiters;
     private int open;
     private boolean retired;
+    /** Set for h2 and h2c clusters: connections are shared by streams, and this pool delegates to it. */
+    private final MultiplexedPool multiplexed;
 
     EndpointPool(UpstreamEndpoint endpoint, EventLoop loop, Class<? extends SocketChannel> channelClass) {
         this.endpoint = endpoint;
@@ -58,6 +61,9 @@ public final class EndpointPool {
                     protected void initChannel(SocketChannel ch) {
                         UpstreamHandler handler = new UpstreamHandler(EndpointPool.this);
                         handler.connection(new UpstreamConnection(ch, EndpointPool.this, handler));
+                        if (endpoint.transport().tls()) {
+                            ch.pipeline().addLast("ssl", endpoint.transport().newSslHandler(ch.alloc(), endpoint));
+                        }
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(8192)
@@ -70,6 +76,8 @@ public final class EndpointPool {
                         ch.pipeline().addLast("upstream", handler);
                     }
                 });
+        this.multiplexed = endpoint.transport().multiplexed()
+                ? new MultiplexedPool(this, endpoint, loop, bootstrap, maxConnections, idleMillis) : null;
     }
 
     public UpstreamEndpoint endpoint() {
@@ -84,6 +92,10 @@ public final class EndpointPool {
     /** As {@link #acquire(AcquireCallback)}, opening a new connection within {@code connectMillis} (-1: the cluster's). */
     public void acquire(AcquireCallback callback, long connectMillis) {
         assert loop.inEventLoop();
+        if (multiplexed != null) {
+            multiplexed.acquire(callback, connectMillis);
+            return;
+        }
         UpstreamConnection c;
         while ((c = pollIdle()) != null) {
             if (c.channel().isActive()) {
@@ -105,6 +117,10 @@ public final class EndpointPool {
 
     private void connect(AcquireCallback callback, long connectMillis) {
         assert loop.inEventLoop();
+        if (multiplexed != null) {
+            multiplexed.acquire(callback, connectMillis); // a fresh stream is all a retry needs
+            return;
+        }
         open++;
         endpoint.openCounter().increment();
         // A route's own connect timeout costs a bootstrap copy per new connection; the cluster's costs nothing.
@@ -113,16 +129,31 @@ public final class EndpointPool {
         ChannelFuture f = b.connect(endpoint.address());
         f.channel().closeFuture().addListener(closed -> onClosed());
         f.addListener(done -> {
-            if (done.isSuccess()) {
-                Channel ch = f.channel();
-                callback.onAcquired(ch.pipeline().get(UpstreamHandler.class).connection(), false);
-            } else {
+            if (!done.isSuccess()) {
                 callback.onAcquireFailed(done.cause());
+                return;
             }
+            Channel ch = f.channel();
+            UpstreamConnection c = ch.pipeline().get(UpstreamHandler.class).connection();
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                callback.onAcquired(c, false);
+                return;
+            }
+            // A failed TLS handshake is a failed connect (retried, counted against the endpoint), not a reset.
+            ssl.handshakeFuture().addListener(hs -> {
+                if (hs.isSuccess()) {
+                    callback.onAcquired(c, false);
+                } else {
+                    ch.close();
+                    callback.onAcquireFailed(hs.cause());
+                }
+            });
         });
     }
 
-    private void enqueue(AcquireCallback callback) {
+    /** Queues a request for the next free connection (or stream), within max_pending and the connect timeout. */
+    void enqueue(AcquireCallback callback) {
         if (!endpoint.reservePending()) {
             callback.onAcquireFailed(new PoolExhaustedException(endpoint, endpoint.cluster().resilience().maxPending()));
             return;
@@ -139,7 +170,11 @@ public final class EndpointPool {
         waiters.addLast(w);
     }
 
-    private Waiter nextWaiter() {
+    boolean hasWaiters() {
+        return waiters != null && !waiters.isEmpty();
+    }
+
+    Waiter nextWaiter() {
         Waiter w = waiters == null ? null : waiters.pollFirst();
         if (w != null) {
             w.timeout.cancel(false);
@@ -190,18 +225,24 @@ public final class EndpointPool {
     void retire() {
         retired = true;
         closeIdle();
+        if (multiplexed != null) {
+            multiplexed.retire();
+        }
     }
 
     /** Closes every idle connection (shutdown). */
     public void closeIdle() {
         assert loop.inEventLoop();
+        if (multiplexed != null) {
+            multiplexed.closeIdle();
+        }
         UpstreamConnection c;
         while ((c = pollIdle()) != null) {
             c.channel().close();
         }
     }
 
-    private static final class Waiter {
+    static final class Waiter {
         final AcquireCallback callback;
         ScheduledFuture<?> timeout;
 

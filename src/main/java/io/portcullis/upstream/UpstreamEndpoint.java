@@ -22,6 +22,7 @@ public final class UpstreamEndpoint {
     private static final int SLOT = 16;
 
     private final ClusterConfig cluster;
+    private final UpstreamTransport transport;
     private final ClusterConfig.Endpoint configured;
     private final InetSocketAddress address;
     private final String display;
@@ -39,12 +40,13 @@ public final class UpstreamEndpoint {
     private int index;
 
     public UpstreamEndpoint(ClusterConfig cluster, ClusterConfig.Endpoint configured, InetSocketAddress address) {
-        this(cluster, configured, address, new AtomicInteger());
+        this(cluster, configured, address, new AtomicInteger(), UpstreamTransport.PLAIN);
     }
 
     UpstreamEndpoint(ClusterConfig cluster, ClusterConfig.Endpoint configured, InetSocketAddress address,
-            AtomicInteger clusterPending) {
+            AtomicInteger clusterPending, UpstreamTransport transport) {
         this.clusterPending = clusterPending;
+        this.transport = Objects.requireNonNull(transport, "transport");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.configured = Objects.requireNonNull(configured, "configured");
         this.address = Objects.requireNonNull(address, "address");
@@ -56,6 +58,11 @@ public final class UpstreamEndpoint {
 
     public ClusterConfig cluster() {
         return cluster;
+    }
+
+    /** How connections to this endpoint are made (protocol, TLS). */
+    public UpstreamTransport transport() {
+        return transport;
     }
 
     public ClusterConfig.Endpoint configured() {

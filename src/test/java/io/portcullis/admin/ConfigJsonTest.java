@@ -61,7 +61,10 @@ class ConfigJsonTest {
         assertThat(route.get("match").get("methods")).isEqualTo(JSON.readTree("[\"GET\"]"));
         JsonNode cluster = json.get("clusters").get(0);
         assertThat(names(cluster)).containsExactly("name", "endpoints", "lb_policy", "connect_timeout", "pool",
-                "health_check", "panic_threshold", "optional", "dns_refresh", "hash_balance_factor", "resilience");
+                "health_check", "panic_threshold", "optional", "dns_refresh", "hash_balance_factor", "resilience",
+                "transport");
+        assertThat(cluster.get("transport")).isEqualTo(JSON.readTree(
+                "{\"protocol\":\"http1\",\"max_streams_per_connection\":100,\"tls\":null}"));
         assertThat(cluster.get("panic_threshold").asDouble()).isEqualTo(50);
         assertThat(cluster.get("lb_policy").asText()).isEqualTo("round_robin");
         assertThat(cluster.get("connect_timeout").asText()).isEqualTo("1h");

@@ -41,7 +41,7 @@ class HeadersTest extends BackendAndGateway {
                 + "Connection: close, X-Secret\r\n"
                 + "X-Secret: 1\r\n"
                 + "Keep-Alive: timeout=5\r\n"
-                + "TE: trailers\r\n"
+                + "TE: gzip, trailers\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Proxy-Connection: keep-alive\r\n"
                 + "X-Visible: yes\r\n\r\n");
@@ -51,6 +51,13 @@ class HeadersTest extends BackendAndGateway {
             assertThat(seen.all(name)).as(name).isEmpty();
         }
         assertThat(seen.all("x-visible")).containsExactly("yes");
+    }
+
+    @Test
+    void teTrailersAloneIsForwardedAsTheOneTeAnHttp2HopMayCarry() throws Exception {
+        Wire.Response r = get("TE: trailers\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(backend.lastRequest().all("te")).containsExactly("trailers");
     }
 
     @Test
