@@ -25,6 +25,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -58,6 +62,7 @@ public final class TestBackend implements AutoCloseable {
     private final Channel server;
     private final ConcurrentLinkedQueue<Recorded> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final ConcurrentLinkedQueue<String> clientSubjects = new ConcurrentLinkedQueue<>();
     private final String name;
 
     /** A request as the backend saw it: head fields in order, body size, trailers. */
@@ -81,6 +86,14 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public TestBackend(String name, int port) throws InterruptedException {
+        this(name, port, null);
+    }
+
+    /**
+     * A backend behind TLS with {@code ssl} (a server context); the subject of each client certificate presented
+     * is kept in {@link #clientSubjects()}.
+     */
+    public TestBackend(String name, int port, SslContext ssl) throws InterruptedException {
         this.name = name;
         this.server = new ServerBootstrap()
                 .group(group)
@@ -89,6 +102,20 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        if (ssl != null) {
+                            SslHandler handler = ssl.newHandler(ch.alloc());
+                            ch.pipeline().addLast(handler);
+                            handler.handshakeFuture().addListener(done -> {
+                                if (done.isSuccess()) {
+                                    try {
+                                        clientSubjects.add(((X509Certificate) handler.engine().getSession()
+                                                .getPeerCertificates()[0]).getSubjectX500Principal().getName());
+                                    } catch (SSLPeerUnverifiedException e) {
+                                        clientSubjects.add("(none)");
+                                    }
+                                }
+                            });
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -113,6 +140,11 @@ public final class TestBackend implements AutoCloseable {
             last = r;
         }
         return last;
+    }
+
+    /** TLS backends: the subject of each connection's client certificate, or "(none)". */
+    public List<String> clientSubjects() {
+        return List.copyOf(clientSubjects);
     }
 
     public int requestCount() {
