@@ -20,13 +20,10 @@ import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamEndpoint;
 import io.portcullis.upstream.UpstreamPools;
-import io.portcullis.tls.CertificateBundle;
-import io.portcullis.tls.SniContexts;
 import io.portcullis.tls.TlsProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Locale;
@@ -101,9 +98,8 @@ public final class Gateway implements AutoCloseable {
             for (ListenerConfig listener : config.listeners()) {
                 ListenerTls tls = null;
                 if (listener.tls() != null) {
-                    tls = ListenerTls.start(listener, tlsProvider);
+                    tls = ListenerTls.start(listener, tlsProvider, control.next(), metrics);
                     tlsListeners.add(tls);
-                    metrics.tlsCertificates(listener.name(), expiries(tls.contexts()));
                 }
                 Channel ch = new ServerBootstrap()
                         .group(group)
@@ -158,13 +154,6 @@ public final class Gateway implements AutoCloseable {
                 : ", HTTP/1.1") + ", client certificates " + tls.clientAuth().name().toLowerCase(Locale.ROOT);
     }
 
-    private static Map<String, Instant> expiries(SniContexts contexts) {
-        Map<String, Instant> out = new LinkedHashMap<>();
-        for (CertificateBundle bundle : contexts.bundles()) {
-            out.put(bundle.certificateFile().toString(), bundle.notAfter());
-        }
-        return out;
-    }
 
     private static void startClusters(Snapshot snapshot, MultiThreadIoEventLoopGroup control, Transport transport,
             GatewayContext context) {

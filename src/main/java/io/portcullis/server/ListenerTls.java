@@ -5,35 +5,67 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.portcullis.config.ListenerConfig;
+import io.netty.channel.EventLoop;
+import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.tls.CertificateBundle;
+import io.portcullis.tls.CertificateReloader;
 import io.portcullis.tls.SniContexts;
 import io.portcullis.tls.TlsConfigException;
 import io.portcullis.tls.TlsProvider;
 import io.portcullis.tls.TrustBundle;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The TLS side of one listener: the contexts new handshakes use (swapped when the certificate files change), built
- * from the listener's config. Each ClientHello reads the current contexts once; connections already open keep the
- * engine they started with.
+ * The TLS side of one listener: the contexts new handshakes use, built from the listener's config and rebuilt by a
+ * {@link CertificateReloader} on the control loop when the certificate files change (a broken file is refused and
+ * the contexts in use stay). Each ClientHello reads the current contexts once; connections already open keep the
+ * engine they started with. The expiry gauges follow what is served.
  */
 final class ListenerTls implements Mapping<String, SslContext> {
     private final ListenerConfig listener;
     private final TlsProvider provider;
-    private volatile SniContexts contexts;
+    private final CertificateReloader reloader;
 
-    private ListenerTls(ListenerConfig listener, TlsProvider provider, SniContexts contexts) {
+    private ListenerTls(ListenerConfig listener, TlsProvider provider, EventLoop control, GatewayMetrics metrics)
+            throws TlsConfigException {
         this.listener = listener;
         this.provider = provider;
-        this.contexts = contexts;
+        String name = listener.name();
+        SniContexts initial = build(listener, provider);
+        metrics.tlsCertificates(name, expiries(initial));
+        this.reloader = CertificateReloader.start(name, files(listener), listener.tls().reloadInterval(), initial,
+                () -> {
+                    try {
+                        return build(listener, provider);
+                    } catch (TlsConfigException | RuntimeException e) {
+                        metrics.tlsReload(name, "failure");
+                        throw e;
+                    }
+                }, control, next -> {
+                    metrics.tlsReload(name, "success");
+                    metrics.tlsCertificates(name, expiries(next));
+                });
     }
 
-    static ListenerTls start(ListenerConfig listener, TlsProvider provider) throws TlsConfigException {
-        return new ListenerTls(listener, provider, build(listener, provider));
+    static ListenerTls start(ListenerConfig listener, TlsProvider provider, EventLoop control, GatewayMetrics metrics)
+            throws TlsConfigException {
+        return new ListenerTls(listener, provider, control, metrics);
+    }
+
+    private static Map<String, Instant> expiries(SniContexts contexts) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (CertificateBundle bundle : contexts.bundles()) {
+            out.put(bundle.certificateFile().toString(), bundle.notAfter());
+        }
+        return out;
     }
 
     /** Builds the listener's contexts from its files as they are now. */
@@ -59,7 +91,7 @@ final class ListenerTls implements Mapping<String, SslContext> {
     }
 
     /** Every file the contexts are built from (watched for changes). */
-    List<Path> files() {
+    private static List<Path> files(ListenerConfig listener) {
         ListenerConfig.Tls tls = listener.tls();
         List<Path> files = new ArrayList<>();
         for (ListenerConfig.Certificate c : tls.certificates()) {
@@ -81,21 +113,22 @@ final class ListenerTls implements Mapping<String, SslContext> {
     }
 
     SniContexts contexts() {
-        return contexts;
+        return reloader.current();
     }
 
-    /** New handshakes use {@code next} from now on; the caller closes the replaced contexts. */
-    void swap(SniContexts next) {
-        contexts = next;
+    /** Checks the files now (tests, admin); completes with true when new contexts were swapped in. */
+    CompletableFuture<Boolean> checkNow() {
+        return reloader.checkNow();
     }
 
     /** The SNI lookup of a ClientHello: an exact name, a wildcard, or the default certificate. */
     @Override
     public SslContext map(String serverName) {
-        return contexts.select(serverName);
+        return reloader.current().select(serverName);
     }
 
     void close() {
-        contexts.close();
+        reloader.close();
+        reloader.current().close();
     }
 }

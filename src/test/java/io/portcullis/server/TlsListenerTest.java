@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -22,9 +23,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,6 +208,49 @@ class TlsListenerTest {
             }
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }
+    }
+
+    @Test
+    void certificateFilesReplacedOnDiskServeNewHandshakesWhileOpenConnectionsKeepWorking() throws Exception {
+        Path cert = dir.resolve("rotating.pem");
+        Path key = dir.resolve("rotating.key");
+        TestCertificates.Issued first = tls.ca.issue(KeyType.EC, "localhost");
+        first.writeChain(cert);
+        first.writeKey(key, KeyFormat.PKCS8);
+        start("""
+                    tls:
+                      certificates: [ { cert: "%s", key: "%s" } ]
+                      reload_interval: 200ms
+                """.formatted(cert, key));
+        HttpClient before = tls.client(HttpClient.Version.HTTP_2, null);
+        assertThat(send(before, HttpRequest.newBuilder(https("/a"))).statusCode()).isEqualTo(200);
+        assertThat(peer("localhost")).isEqualTo(first.certificate());
+        assertThat(expiryMetric()).isEqualTo(first.certificate().getNotAfter().toInstant().getEpochSecond());
+
+        TestCertificates.Issued second = tls.ca.issue(KeyType.RSA, "localhost");
+        second.writeKey(key, KeyFormat.PKCS8);
+        second.writeChain(cert);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(peer("localhost")).isEqualTo(second.certificate()));
+        // The HTTP/2 connection opened before the swap still carries requests.
+        assertThat(send(before, HttpRequest.newBuilder(https("/b"))).statusCode()).isEqualTo(200);
+        assertThat(expiryMetric()).isEqualTo(second.certificate().getNotAfter().toInstant().getEpochSecond());
+
+        Files.writeString(cert, "broken");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(gateway.gateway().metrics().scrape()).contains(
+                        "portcullis_tls_certificate_reloads_total{listener=\"public\",result=\"failure\"} 1"));
+        assertThat(peer("localhost")).as("the broken file is refused; the last good one stays")
+                .isEqualTo(second.certificate());
+    }
+
+    private long expiryMetric() {
+        String scrape = gateway.gateway().metrics().scrape();
+        Matcher m = Pattern.compile(
+                "portcullis_tls_certificate_expiry_seconds\\{[^}]*listener=\"public\"[^}]*} ([0-9.E]+)")
+                .matcher(scrape);
+        assertThat(m.find()).as(scrape).isTrue();
+        return (long) Double.parseDouble(m.group(1));
     }
 
     @Test

@@ -25,6 +25,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.X509Certificate;
@@ -94,6 +98,15 @@ public final class TestBackend implements AutoCloseable {
      * is kept in {@link #clientSubjects()}.
      */
     public TestBackend(String name, int port, SslContext ssl) throws InterruptedException {
+        this(name, port, ssl, false);
+    }
+
+    /** A backend speaking only cleartext HTTP/2 with prior knowledge (h2c), each stream served like a request. */
+    public static TestBackend h2c(String name) throws InterruptedException {
+        return new TestBackend(name, 0, null, true);
+    }
+
+    private TestBackend(String name, int port, SslContext ssl, boolean h2c) throws InterruptedException {
         this.name = name;
         this.server = new ServerBootstrap()
                 .group(group)
@@ -115,6 +128,17 @@ public final class TestBackend implements AutoCloseable {
                                     }
                                 }
                             });
+                        }
+                        if (h2c) {
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                                    new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                        @Override
+                                        protected void initChannel(Http2StreamChannel stream) {
+                                            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                                    new Handler());
+                                        }
+                                    }));
+                            return;
                         }
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
