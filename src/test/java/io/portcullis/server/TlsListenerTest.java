@@ -125,7 +125,8 @@ class TlsListenerTest {
         HttpResponse<String> streamed = send(client, HttpRequest.newBuilder(https("/stream"))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
         assertThat(streamed.body()).isEqualTo("backend POST /stream body=300000");
-        HttpResponse<String> big = send(client, HttpRequest.newBuilder(https("/bytes?n=2000000")));
+        HttpResponse<byte[]> big = client.send(HttpRequest.newBuilder(https("/bytes?n=2000000"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(big.body()).hasSize(2_000_000);
     }
 

@@ -326,7 +326,8 @@ public final class TestBackend implements AutoCloseable {
                 ctx.write(new DefaultHttpContent(buf));
             }
             if (remaining > 0) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                // An empty part, not a bare buffer: the HTTP/2 stream codec only takes HTTP objects.
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.EMPTY_BUFFER)).addListener(f -> {
                     if (f.isSuccess()) {
                         ctx.executor().execute(this);
                     }
