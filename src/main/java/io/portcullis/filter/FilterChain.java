@@ -21,21 +21,23 @@ public final class FilterChain {
         }
     }
 
+    private final Peer peer;
     private Filter current;
     private boolean decided;
     private long delayNanos;
     private int status;
     private String error;
 
-    private FilterChain() {
+    private FilterChain(Peer peer) {
+        this.peer = peer;
     }
 
     /** Runs {@code filters} over {@code request}; the empty chain proceeds at once without allocating. */
-    public static Outcome run(List<Filter> filters, HttpRequest request) {
+    public static Outcome run(List<Filter> filters, HttpRequest request, Peer peer) {
         if (filters.isEmpty()) {
             return Outcome.PROCEED;
         }
-        FilterChain chain = new FilterChain();
+        FilterChain chain = new FilterChain(peer);
         for (Filter f : filters) {
             chain.current = f;
             chain.decided = false;
@@ -48,6 +50,11 @@ public final class FilterChain {
             }
         }
         return chain.delayNanos == 0 ? Outcome.PROCEED : new Outcome(chain.delayNanos, 0, null);
+    }
+
+    /** Who sent the request: address, TLS, and the verified client certificate when there is one. */
+    public Peer peer() {
+        return peer;
     }
 
     /** Lets the request continue to the next filter (and, after the last, upstream). */

@@ -27,6 +27,7 @@ import io.portcullis.config.ListenerConfig;
 import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.filter.FilterChain;
+import io.portcullis.filter.Peer;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.route.Route;
@@ -63,6 +64,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private UpstreamPools pools;
     private String clientIp;
+    /** Who is on the other end, for filters: one per connection, or per stream on HTTP/2. */
+    private Peer peer;
     private ProxyExchange exchange;
     /** Discard request parts until the end of a request that was answered locally on a kept-alive connection. */
     private boolean skipUntilLast;
@@ -90,6 +93,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         this.pools = context.pools(ctx.channel().eventLoop());
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         this.clientIp = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        this.peer = new Peer(clientIp, "https".equals(info.scheme()), info.identity());
     }
 
     @Override
@@ -139,6 +143,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ErrorReason invalid = RequestValidator.validate(request);
+        if (invalid == null && info.http2() && request.uri().length() > listener.limits().maxRequestLine()) {
+            invalid = ErrorReason.REQUEST_LINE_TOO_LONG; // HTTP/1.1's decoder checks this; :path gets the same limit
+        }
         RequestTarget target = invalid == null ? RequestTarget.parse(request.uri()) : null;
         if (invalid == null && (target == null
                 || (target.path().equals("*") && request.method() != HttpMethod.OPTIONS))) {
@@ -186,7 +193,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             sendContinue = hasBody;
         }
         Snapshot.RouteRuntime runtime = snapshot.runtime(route);
-        FilterChain.Outcome filtered = FilterChain.run(runtime.filters(), request);
+        FilterChain.Outcome filtered = FilterChain.run(runtime.filters(), request, peer);
         if (!filtered.proceeds()) {
             respondWith(request, ErrorResponses.json(ctx.alloc(), request.protocolVersion(),
                     HttpResponseStatus.valueOf(filtered.status()), filtered.error(), requestId, false),

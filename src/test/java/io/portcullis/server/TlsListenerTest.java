@@ -255,6 +255,33 @@ class TlsListenerTest {
     }
 
     @Test
+    void http2PathLongerThanTheRequestLineLimitGets414() throws Exception {
+        start(tls.listenerTls(""));
+        HttpResponse<String> r = send(tls.client(HttpClient.Version.HTTP_2, null),
+                HttpRequest.newBuilder(https("/" + "a".repeat(9000))));
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(r.statusCode()).isEqualTo(414);
+        assertThat(backend.requestCount()).isZero();
+    }
+
+    @Test
+    void drainLetsHttp2StreamsInFlightFinish() throws Exception {
+        start(tls.listenerTls(""));
+        HttpClient client = tls.client(HttpClient.Version.HTTP_2, null);
+        assertThat(send(client, HttpRequest.newBuilder(https("/warm"))).version())
+                .isEqualTo(HttpClient.Version.HTTP_2);
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                HttpRequest.newBuilder(https("/delay?ms=700")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                gateway.gateway().clusters().get("api").endpoints().get(0).activeRequests() == 1);
+        long start = System.nanoTime();
+        assertThat(gateway.gateway().drain(Duration.ofSeconds(5))).as("drained cleanly").isTrue();
+        assertThat(slow.get(5, TimeUnit.SECONDS).body()).isEqualTo("delayed 700");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void oldProtocolVersionsAreRefused() throws Exception {
         start(tls.listenerTls("      protocols: [TLSv1.3]\n"));
         assertThat(openssl("-tls1_3")).as("TLS 1.3 handshake").isZero();
