@@ -532,7 +532,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("downstream connection from {} failed: {}", clientIp, cause.toString());
+        if (cause instanceof Error) { // out of direct memory and the like: the gateway's problem, not the client's
+            LOG.error("downstream connection from {} failed", clientIp, cause);
+        } else {
+            LOG.debug("downstream connection from {} failed: {}", clientIp, cause.toString());
+        }
         startClosing();
         ctx.close();
     }

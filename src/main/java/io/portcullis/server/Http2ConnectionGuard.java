@@ -65,7 +65,11 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     static final class Tail extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            if (cause instanceof Error) { // out of direct memory and the like: the gateway's problem, not the client's
+                LOG.error("HTTP/2 connection from {} failed", ctx.channel().remoteAddress(), cause);
+            } else {
+                LOG.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            }
             ctx.close();
         }
     }
