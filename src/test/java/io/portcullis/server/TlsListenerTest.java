@@ -282,6 +282,29 @@ class TlsListenerTest {
     }
 
     @Test
+    void tlsSessionsResumeWithTickets() throws Exception {
+        start(tls.listenerTls(""));
+        Path session = dir.resolve("session-" + System.nanoTime() + ".pem");
+        assertThat(sClient("-sess_out", session.toString())).contains("New, TLSv1.3");
+        assertThat(sClient("-sess_in", session.toString())).as("a second connection resumes the session")
+                .contains("Reused, TLSv1.3");
+    }
+
+    /** One request through {@code openssl s_client} (TLS 1.3), returning what it printed. */
+    private String sClient(String... extra) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect",
+                "127.0.0.1:" + gateway.port(), "-servername", "localhost", "-tls1_3", "-CAfile",
+                tls.caFile.toString()));
+        command.addAll(List.of(extra));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes());
+        p.getOutputStream().flush();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
     void oldProtocolVersionsAreRefused() throws Exception {
         start(tls.listenerTls("      protocols: [TLSv1.3]\n"));
         assertThat(openssl("-tls1_3")).as("TLS 1.3 handshake").isZero();
