@@ -168,7 +168,9 @@ public record ClusterConfig(
      * @param idleTimeout    an idle pooled connection is closed after this long
      */
     public record Pool(int maxConnections, int maxIdle, Duration idleTimeout) {
-        public static final Pool DEFAULT = new Pool(1024, 64, Duration.ofSeconds(60));
+        // Idle connections are kept up to max_connections (as Envoy does) and age out by idle_timeout: a cap below
+        // the concurrency an HTTP/2 client brings (100 streams each) closed and reopened connections per request.
+        public static final Pool DEFAULT = new Pool(1024, 1024, Duration.ofSeconds(60));
 
         public Pool {
             if (maxConnections <= 0) {

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
+    /** The fields Netty's HTTP/2 mapping adds ({@code x-http2-scheme}, ...); never forwarded. */
+    private static final HttpConversionUtil.ExtensionHeaderNames[] H2_EXTENSION_HEADERS =
+            HttpConversionUtil.ExtensionHeaderNames.values();
 
     private final GatewayContext context;
     private final ListenerConfig listener;
@@ -235,7 +238,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      */
     private void edgeHeaders(HttpHeaders headers) {
         if (info.http2()) {
-            for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            for (HttpConversionUtil.ExtensionHeaderNames name : H2_EXTENSION_HEADERS) {
                 headers.remove(name.text());
             }
         }
