@@ -98,7 +98,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .validateHeaders(true)
-                .decoderEnforceMaxRstFramesPerWindow(h2.maxResets(), (int) Math.max(1, h2.resetWindow().toSeconds()))
+                .decoderEnforceMaxRstFramesPerWindow(h2.maxResets(), resetWindowSeconds(h2))
                 .encoderEnforceMaxQueuedControlFrames(h2.maxQueuedControlFrames())
                 .gracefulShutdownTimeoutMillis(drainMillis)
                 .build();
@@ -112,12 +112,23 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline()
+                                // Per stream, as on an HTTP/1.1 connection: a request body that stops arriving is
+                                // cut off after idle_timeout even while the connection itself stays busy.
+                                .addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0,
+                                        TimeUnit.MILLISECONDS))
+                                .addLast("head", new Http2RequestHeadValidator())
                                 .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                                 .addLast("proxy", new DownstreamHandler(context, listener, null, info));
                     }
                 }))
                 .addLast("h2tail", new Http2ConnectionGuard.Tail());
         guard.widenWindow();
+    }
+
+    /** Netty counts resets over whole seconds: the configured window, rounded up. */
+    static int resetWindowSeconds(ListenerConfig.Http2 h2) {
+        long millis = h2.resetWindow().toMillis();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
     }
 
     /** After the TLS handshake: HTTP/2 or HTTP/1.1 by ALPN (HTTP/1.1 when the client offered none). */

@@ -2,9 +2,12 @@ package io.portcullis.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +52,33 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (awaitingUpstreamOnly()) {
+                return; // each stream has its request and awaits its backend: route timeouts govern, as on HTTP/1.1
+            }
             // Past the codec on purpose: a graceful close would wait for streams that are stalled.
             ctx.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Streams are open, and every one has its whole request and nothing queued for the client: the connection is
+     * quiet because backends are slow, not because the client stalled (a zero window leaves data queued).
+     */
+    private boolean awaitingUpstreamOnly() {
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        if (codec == null || codec.connection().numActiveStreams() == 0) {
+            return false;
+        }
+        Http2Connection connection = codec.connection();
+        Http2RemoteFlowController flow = connection.remote().flowController();
+        try {
+            return connection.forEachActiveStream(stream -> stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE
+                    && !flow.hasFlowControlled(stream)) == null;
+        } catch (Http2Exception e) {
+            return false;
+        }
     }
 
     /** Shutdown began: GOAWAY now, streams in flight may finish within the codec's graceful timeout. */
@@ -69,6 +94,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
                 LOG.error("HTTP/2 connection from {} failed", ctx.channel().remoteAddress(), cause);
             } else {
                 LOG.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            }
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+                return; // the codec's own error: it writes GOAWAY with the error's code, then closes
             }
             ctx.close();
         }
