@@ -102,21 +102,18 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                 .encoderEnforceMaxQueuedControlFrames(h2.maxQueuedControlFrames())
                 .gracefulShutdownTimeoutMillis(drainMillis)
                 .build();
-        // All-idle: a connection whose streams are stalled (a client that never opens its window) neither reads
-        // nor writes, and is closed like an idle HTTP/1.1 connection.
+        // Reader-idle, as on HTTP/1.1: a client reading a long response still sends WINDOW_UPDATEs, so a client that
+        // sends nothing for idle_timeout has stalled its streams (or has none), unless they await their backends.
         Http2ConnectionGuard guard = new Http2ConnectionGuard(h2.initialWindowSize());
-        p.addLast("idle", new IdleStateHandler(0, 0, listener.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        p.addLast("flush", new Http2FlushBatcher())
+                .addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("h2guard", guard)
                 .addLast("h2", codec)
                 .addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline()
-                                // Per stream, as on an HTTP/1.1 connection: a request body that stops arriving is
-                                // cut off after idle_timeout even while the connection itself stays busy.
-                                .addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0,
-                                        TimeUnit.MILLISECONDS))
-                                .addLast("head", new Http2RequestHeadValidator())
+                                .addLast("head", new Http2RequestHeadValidator(listener.idleTimeout().toMillis()))
                                 .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, true))
                                 .addLast("proxy", new DownstreamHandler(context, listener, null, info));
                     }

@@ -315,7 +315,14 @@ class Http2AbuseTest {
                 Arguments.of("duplicate :method", fields(":method", "GET", ":method", "GET", ":scheme", "http",
                         ":authority", "localhost", ":path", "/bad")),
                 Arguments.of("empty :path", fields(":method", "GET", ":scheme", "http", ":authority", "localhost",
-                        ":path", "")));
+                        ":path", "")),
+                // HTTP/2 to HTTP/1.1 smuggling: a line break in a value would become a second header upstream.
+                Arguments.of("CR LF in a field value", with(request, "x-a", "1\r\nx-injected: 2")),
+                Arguments.of("bare LF in a field value", with(request, "x-a", "1\nx-injected: 2")),
+                Arguments.of("NUL in a field value", with(request, "x-a", "1\u0000")),
+                Arguments.of("space in a field name", with(request, "x a", "1")),
+                Arguments.of("CR LF in :path", fields(":method", "GET", ":scheme", "http", ":authority", "localhost",
+                        ":path", "/bad HTTP/1.1\r\nx-injected: 2")));
     }
 
     /**
@@ -338,7 +345,7 @@ class Http2AbuseTest {
         assertThat(backend.requests()).extracting(TestBackend.Recorded::uri).containsExactly("/after");
     }
 
-    // ---------------------------------------------------------------------------------- known gateway bugs
+    // ---------------------------------------------------- once bugs, now fixed (the comments say what they were)
 
     /**
      * The GOAWAY of a connection error names it: ENHANCE_YOUR_CALM for rapid reset and CONTINUATION floods,
