@@ -34,7 +34,6 @@ import io.portcullis.route.Route;
 import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamPools;
 import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,7 +66,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private UpstreamPools pools;
     private String clientIp;
-    /** Who is on the other end, for filters: one per connection, or per stream on HTTP/2. */
+    /** Who is on the other end, for filters: one per connection (HTTP/2 streams share their connection's). */
     private Peer peer;
     private ProxyExchange exchange;
     /** Discard request parts until the end of a request that was answered locally on a kept-alive connection. */
@@ -94,9 +93,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.pools = context.pools(ctx.channel().eventLoop());
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        this.clientIp = remote == null ? "unknown" : remote.getAddress().getHostAddress();
-        this.peer = new Peer(clientIp, "https".equals(info.scheme()), info.identity());
+        if (info.peer() != null) {
+            this.peer = info.peer();
+            this.clientIp = peer.address();
+        } else {
+            this.clientIp = ConnectionInfo.clientIp(ctx.channel().remoteAddress());
+            this.peer = new Peer(clientIp, "https".equals(info.scheme()), info.identity());
+        }
     }
 
     @Override

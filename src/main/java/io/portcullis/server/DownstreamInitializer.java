@@ -70,6 +70,10 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
+    ListenerConfig listener() {
+        return listener;
+    }
+
     /** HTTP/1.x on this connection; a null {@code info} makes it a redirect-to-HTTPS connection. */
     void http1(ChannelPipeline p, ConnectionInfo info) {
         ListenerConfig.Limits limits = listener.limits();
@@ -138,9 +142,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             ClientIdentity identity = peerIdentity(ctx.pipeline().get(SslHandler.class));
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                http2(ctx.pipeline(), ConnectionInfo.of(listener, identity, true));
+                http2(ctx.pipeline(), ConnectionInfo.of(listener, identity, true, ctx.channel().remoteAddress()));
             } else {
-                http1(ctx.pipeline(), ConnectionInfo.of(listener, identity, false));
+                http1(ctx.pipeline(), ConnectionInfo.of(listener, identity, false, ctx.channel().remoteAddress()));
             }
         }
 

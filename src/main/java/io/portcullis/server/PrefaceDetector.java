@@ -51,7 +51,8 @@ final class PrefaceDetector extends ByteToMessageDecoder {
     private void settle(ChannelHandlerContext ctx, boolean http2) {
         timeout.cancel(false);
         if (http2) {
-            initializer.http2(ctx.pipeline(), ConnectionInfo.PLAIN_HTTP2);
+            initializer.http2(ctx.pipeline(), ConnectionInfo.of(initializer.listener(), null, true,
+                    ctx.channel().remoteAddress()));
         } else {
             initializer.http1(ctx.pipeline(), ConnectionInfo.PLAIN_HTTP1);
         }
