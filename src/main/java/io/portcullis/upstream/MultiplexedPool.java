@@ -244,7 +244,8 @@ final class MultiplexedPool {
                             UpstreamHandler handler = new UpstreamHandler(owner);
                             handler.connection(new UpstreamConnection(stream, owner, handler));
                             stream.pipeline()
-                                    .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
+                                    // Fields were validated by the frame codec's HPACK decoder already.
+                                    .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, false))
                                     .addLast("upstream", handler);
                         }
                     })

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -20,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.ReferenceCounted;
+import io.portcullis.testing.LogCapture;
 import io.portcullis.testing.TestCertificates;
 import io.portcullis.testing.TestCertificates.Authority;
 import io.portcullis.testing.TestCertificates.Issued;
@@ -50,7 +47,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Real files, certificates minted per test and real handshakes: a Netty echo server on 127.0.0.1:0 behind
@@ -66,7 +62,7 @@ class CertificateReloaderTest {
     private final MultiThreadIoEventLoopGroup io = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<SniContexts> changes = new CopyOnWriteArrayList<>();
-    private final LogCapture log = new LogCapture();
+    private final LogCapture log = new LogCapture(CertificateReloader.class);
     private Authority ca;
     private Path crt;
     private Path key;
@@ -381,34 +377,6 @@ class CertificateReloaderTest {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
-        }
-    }
-
-    /** The reloader's log lines as "LEVEL message", INFO and above. */
-    private static final class LogCapture implements AutoCloseable {
-        private final Logger logger = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
-        private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-        LogCapture() {
-            appender.start();
-            logger.addAppender(appender);
-        }
-
-        List<String> lines() {
-            List<ILoggingEvent> events;
-            synchronized (appender) { // AppenderBase appends under the appender's lock, on the control loop
-                events = List.copyOf(appender.list);
-            }
-            return events.stream()
-                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
-                    .map(e -> e.getLevel() + " " + e.getFormattedMessage())
-                    .toList();
-        }
-
-        @Override
-        public void close() {
-            logger.detachAppender(appender);
-            appender.stop();
         }
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.portcullis.config.ClusterConfig;
 import io.portcullis.config.ClusterConfig.StatusRange;
+import io.portcullis.testing.LogCapture;
 import io.portcullis.testing.RawBackend;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.upstream.health.StatusBackend.Served;
@@ -98,7 +99,7 @@ class HealthCheckerHttpTest {
 
     @Test
     void flipsOnlyAfterThresholdsOfConsecutiveResultsAndLogsEachTransitionOnce() throws Exception {
-        try (StatusBackend backend = new StatusBackend(200); LogCapture log = new LogCapture()) {
+        try (StatusBackend backend = new StatusBackend(200); LogCapture log = new LogCapture(HealthChecker.class)) {
             Transitions transitions = new Transitions(GROUP, backend::requestCount);
             try (HealthChecker checker = Checks.start(Checks.http("/healthz", null, 2, 3), GROUP, transitions,
                     target(backend.address(), null))) {

@@ -1,4 +1,4 @@
-package io.portcullis.upstream.health;
+package io.portcullis.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -7,20 +7,21 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Captures the checker's log lines (level and formatted message) while open. */
-final class LogCapture implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(HealthChecker.class);
+/** Captures the log lines (level and formatted message) of one class's logger while open. */
+public final class LogCapture implements AutoCloseable {
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture(Class<?> source) {
+        logger = (Logger) LoggerFactory.getLogger(source);
         appender.start();
         logger.addAppender(appender);
     }
 
     /** "LEVEL message" for every line at INFO or above. */
-    List<String> lines() {
+    public List<String> lines() {
         List<ILoggingEvent> events;
-        synchronized (appender) { // AppenderBase appends under the appender's lock, on the checker's loop
+        synchronized (appender) { // AppenderBase appends under the appender's lock, on whichever thread logs
             events = List.copyOf(appender.list);
         }
         return events.stream()
