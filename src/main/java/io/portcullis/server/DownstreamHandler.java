@@ -76,7 +76,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** A pipelined request head timed out while another exchange was in flight: close after it. */
     private boolean closeAfterExchange;
     /** Messages decoded while an exchange was in flight, from the next request head on; served in order. */
-    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(4); // small: one per HTTP/2 stream too
     private boolean dispatching;
     private Future<?> responseTimer;
     private long responseTimerAt;

@@ -105,6 +105,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                 .decoderEnforceMaxRstFramesPerWindow(h2.maxResets(), resetWindowSeconds(h2))
                 .encoderEnforceMaxQueuedControlFrames(h2.maxQueuedControlFrames())
                 .gracefulShutdownTimeoutMillis(drainMillis)
+                // A request id differs in every response: indexing it in the HPACK table would only evict the
+                // fields that repeat (content-type, server, via), so it goes out as a never-indexed literal.
+                .headerSensitivityDetector((name, value) -> ProxyHeaders.X_REQUEST_ID.contentEqualsIgnoreCase(name))
                 .build();
         // Reader-idle, as on HTTP/1.1: a client reading a long response still sends WINDOW_UPDATEs, so a client that
         // sends nothing for idle_timeout has stalled its streams (or has none), unless they await their backends.
