@@ -46,11 +46,6 @@ public record ListenerConfig(
         this(name, host, port, limits, headerReadTimeout, idleTimeout, null, Http2.DEFAULT, null);
     }
 
-    /** Whether requests arrive over TLS (X-Forwarded-Proto, HSTS). */
-    public boolean secure() {
-        return tls != null;
-    }
-
     /**
      * TLS termination.
      *

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The TLS side of one listener: the contexts new handshakes use, built from the listener's config and rebuilt by a
@@ -30,29 +29,30 @@ import java.util.concurrent.CompletableFuture;
  * engine they started with. The expiry gauges follow what is served.
  */
 final class ListenerTls implements Mapping<String, SslContext> {
-    private final ListenerConfig listener;
-    private final TlsProvider provider;
     private final CertificateReloader reloader;
 
     private ListenerTls(ListenerConfig listener, TlsProvider provider, EventLoop control, GatewayMetrics metrics)
             throws TlsConfigException {
-        this.listener = listener;
-        this.provider = provider;
         String name = listener.name();
         SniContexts initial = build(listener, provider);
         metrics.tlsCertificates(name, expiries(initial));
-        this.reloader = CertificateReloader.start(name, files(listener), listener.tls().reloadInterval(), initial,
-                () -> {
-                    try {
-                        return build(listener, provider);
-                    } catch (TlsConfigException | RuntimeException e) {
-                        metrics.tlsReload(name, "failure");
-                        throw e;
-                    }
-                }, control, next -> {
-                    metrics.tlsReload(name, "success");
-                    metrics.tlsCertificates(name, expiries(next));
-                });
+        try {
+            this.reloader = CertificateReloader.start(name, files(listener), listener.tls().reloadInterval(), initial,
+                    () -> {
+                        try {
+                            return build(listener, provider);
+                        } catch (TlsConfigException | RuntimeException e) {
+                            metrics.tlsReload(name, "failure");
+                            throw e;
+                        }
+                    }, control, next -> {
+                        metrics.tlsReload(name, "success");
+                        metrics.tlsCertificates(name, expiries(next));
+                    });
+        } catch (RuntimeException e) {
+            initial.close(); // the watcher could not start: nothing will own these contexts
+            throw e;
+        }
     }
 
     static ListenerTls start(ListenerConfig listener, TlsProvider provider, EventLoop control, GatewayMetrics metrics)
@@ -102,23 +102,6 @@ final class ListenerTls implements Mapping<String, SslContext> {
             files.add(tls.clientCa());
         }
         return files;
-    }
-
-    ListenerConfig listener() {
-        return listener;
-    }
-
-    TlsProvider provider() {
-        return provider;
-    }
-
-    SniContexts contexts() {
-        return reloader.current();
-    }
-
-    /** Checks the files now (tests, admin); completes with true when new contexts were swapped in. */
-    CompletableFuture<Boolean> checkNow() {
-        return reloader.checkNow();
     }
 
     /** The SNI lookup of a ClientHello: an exact name, a wildcard, or the default certificate. */
