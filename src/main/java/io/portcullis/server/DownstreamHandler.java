@@ -65,7 +65,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionInfo info;
     private ChannelHandlerContext ctx;
     private UpstreamPools pools;
-    private String clientIp;
     /** Who is on the other end, for filters: one per connection (HTTP/2 streams share their connection's). */
     private Peer peer;
     private ProxyExchange exchange;
@@ -93,13 +92,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.pools = context.pools(ctx.channel().eventLoop());
-        if (info.peer() != null) {
-            this.peer = info.peer();
-            this.clientIp = peer.address();
-        } else {
-            this.clientIp = ConnectionInfo.clientIp(ctx.channel().remoteAddress());
-            this.peer = new Peer(clientIp, "https".equals(info.scheme()), info.identity());
-        }
+        this.peer = info.peer() != null ? info.peer()
+                : new Peer(ConnectionInfo.clientIp(ctx.channel().remoteAddress()), "https".equals(info.scheme()),
+                        info.identity());
     }
 
     @Override
@@ -231,7 +226,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
         }
         exchange = new ProxyExchange(this, ctx, encoder, info, request, target, host, route, cluster, runtime, breaker,
-                permit, requestId, clientIp, startNanos, maxBody, hasBody);
+                permit, requestId, peer.address(), startNanos, maxBody, hasBody);
         exchange.startAfter(pools, filtered.delayNanos());
     }
 
@@ -252,11 +247,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 headers.set(info.clientCertHeader(), info.identityValue());
             }
         }
-    }
-
-    /** How the request arrived, for filters and headers. */
-    ConnectionInfo info() {
-        return info;
     }
 
     private void onContent(HttpContent content) {
@@ -343,7 +333,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (!context.accessLog().enabled()) {
             return;
         }
-        context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, clientIp,
+        context.accessLog().log(new AccessLogEntry(System.currentTimeMillis(), requestId, peer.address(),
                 request.method().name(), pathForLog(request.uri()), request.protocolVersion().text(),
                 request.headers().get(HttpHeaderNames.HOST), route == null ? null : route.name(), null,
                 status, reason, 0, bytesOut, elapsed, -1));
@@ -539,9 +529,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Error) { // out of direct memory and the like: the gateway's problem, not the client's
-            LOG.error("downstream connection from {} failed", clientIp, cause);
+            LOG.error("downstream connection from {} failed", peer.address(), cause);
         } else {
-            LOG.debug("downstream connection from {} failed: {}", clientIp, cause.toString());
+            LOG.debug("downstream connection from {} failed: {}", peer.address(), cause.toString());
         }
         startClosing();
         ctx.close();

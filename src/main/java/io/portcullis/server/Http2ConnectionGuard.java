@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Connection-level care of a downstream HTTP/2 connection, in front of the frame codec: widens the connection's
  * receive window to match the streams' (the protocol starts it at 64 KiB, which would throttle uploads), closes the
- * socket outright when nothing moved either way for the idle timeout (stalled streams included), and starts the
+ * socket outright when the client sent nothing for the idle timeout (a client reading a response still sends
+ * WINDOW_UPDATEs; one that stalled its window does not) unless every stream only awaits its backend, and starts the
  * graceful GOAWAY when the gateway drains.
  */
 final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
