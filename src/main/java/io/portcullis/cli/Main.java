@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An API gateway: listener -> router -> filters -> cluster -> backend.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, KeysCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,8 +36,9 @@ final class ConfigBinder {
                         accessLog.path("path").asText(logDefaults.path())),
                 admin(root.path("admin")),
                 list(root.path("listeners"), n -> listener(n, baseDir)),
-                list(root.path("routes"), ConfigBinder::route),
-                list(root.path("clusters"), n -> cluster(n, baseDir)));
+                list(root.path("routes"), n -> route(n, baseDir)),
+                list(root.path("clusters"), n -> cluster(n, baseDir)),
+                SecurityBinder.security(root.path("security"), baseDir));
     }
 
     private static ListenerConfig listener(JsonNode node, Path baseDir) {
@@ -59,7 +60,9 @@ final class ConfigBinder {
                 http2(node.path("http2")),
                 node.path("redirect_https").isObject()
                         ? new ListenerConfig.RedirectHttps(node.path("redirect_https").path("port").asInt(443))
-                        : null);
+                        : null,
+                strings(node.path("trusted_proxies")),
+                SecurityBinder.policy(node.path("security"), baseDir));
     }
 
     private static ListenerConfig.Tls tls(JsonNode node, Path baseDir) {
@@ -115,11 +118,11 @@ final class ConfigBinder {
         return node.isTextual() ? baseDir.resolve(node.textValue()).normalize() : null;
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         return list(array, JsonNode::textValue);
     }
 
-    private static RouteConfig route(JsonNode node) {
+    private static RouteConfig route(JsonNode node, Path baseDir) {
         JsonNode rewrite = node.path("rewrite");
         JsonNode maxBody = node.path("max_body_size");
         return new RouteConfig(
@@ -139,7 +142,8 @@ final class ConfigBinder {
                 list(node.path("filters"), ConfigBinder::filter),
                 duration(node.path("connect_timeout"), null),
                 duration(node.path("idle_timeout"), null),
-                duration(node.path("drain_timeout"), null));
+                duration(node.path("drain_timeout"), null),
+                SecurityBinder.policy(node.path("security"), baseDir));
     }
 
     /** One filter: an object with a single key naming its kind (the schema has checked the shape). */
@@ -350,21 +354,21 @@ final class ConfigBinder {
                 Integer.parseInt(text.substring(dash + 1)));
     }
 
-    private static Duration duration(JsonNode node, Duration fallback) {
+    static Duration duration(JsonNode node, Duration fallback) {
         if (node.isMissingNode()) {
             return fallback;
         }
         return node.isTextual() ? Durations.parse(node.textValue()) : Durations.ofMillis(node.longValue());
     }
 
-    private static long size(JsonNode node, long fallback) {
+    static long size(JsonNode node, long fallback) {
         if (node.isMissingNode()) {
             return fallback;
         }
         return node.isTextual() ? Sizes.parse(node.textValue()) : node.longValue();
     }
 
-    private static <T> List<T> list(JsonNode array, Function<JsonNode, T> element) {
+    static <T> List<T> list(JsonNode array, Function<JsonNode, T> element) {
         List<T> out = new ArrayList<>(array.size());
         array.forEach(node -> out.add(element.apply(node)));
         return out;

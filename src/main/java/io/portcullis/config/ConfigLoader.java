@@ -68,7 +68,7 @@ public final class ConfigLoader {
         if (written == null) {
             throw new ConfigException(errors);
         }
-        SourceTree tree = written.withRoot(new EnvSubstitutor(env).substitute(written, errors));
+        SourceTree tree = written.withRoot(new EnvSubstitutor(env, baseDir).substitute(written, errors));
         addUnreported(errors, ConfigSchema.instance().validate(tree));
         List<ConfigError> semantic = new ArrayList<>();
         SemanticValidator.validate(tree, semantic, baseDir);

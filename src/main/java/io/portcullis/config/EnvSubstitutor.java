@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +24,10 @@ import java.util.regex.Pattern;
  * empty. A plain (unquoted in YAML, or any JSON string) scalar that is exactly one expression is re-read as a YAML
  * scalar after substitution, so {@code port: ${P}} yields a number and {@code enabled: ${ON}} a boolean; a quoted
  * YAML scalar always stays a string.
+ *
+ * <p>{@code ${file:path}} is replaced by the content of a file (without a final line break), relative to the config
+ * file's folder: how secrets mounted as files (Kubernetes secrets, Docker secrets) get into the config without
+ * being written in it.
  */
 final class EnvSubstitutor {
 
@@ -27,11 +35,19 @@ final class EnvSubstitutor {
     private static final Pattern WHOLE_EXPRESSION = Pattern.compile("\\$\\{[^}]*}");
     private static final YAMLMapper SCALARS = new YAMLMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String FILE_PREFIX = "file:";
 
     private final Function<String, String> env;
+    private final Path baseDir;
 
     EnvSubstitutor(Function<String, String> env) {
+        this(env, Path.of("").toAbsolutePath());
+    }
+
+    /** @param baseDir relative {@code ${file:...}} paths are resolved against it */
+    EnvSubstitutor(Function<String, String> env, Path baseDir) {
         this.env = Objects.requireNonNull(env, "env");
+        this.baseDir = Objects.requireNonNull(baseDir, "baseDir");
     }
 
     /** Returns a substituted copy of the tree's root; unset variables without a default are added to errors. */
@@ -94,6 +110,9 @@ final class EnvSubstitutor {
     }
 
     private String lookUp(String expression, SourceTree tree, String path, List<ConfigError> errors) {
+        if (expression.startsWith(FILE_PREFIX)) {
+            return readFile(expression.substring(FILE_PREFIX.length()), tree, path, errors);
+        }
         int separator = expression.indexOf(":-");
         String name = separator < 0 ? expression : expression.substring(0, separator);
         String fallback = separator < 0 ? null : expression.substring(separator + 2);
@@ -111,6 +130,19 @@ final class EnvSubstitutor {
                     + "}' has no default; set it or write '${" + name + ":-default}'"));
         }
         return value;
+    }
+
+    private String readFile(String name, SourceTree tree, String path, List<ConfigError> errors) {
+        Path file = baseDir.resolve(name).normalize();
+        try {
+            String content = Files.readString(file);
+            return content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+                    : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        } catch (IOException | RuntimeException e) {
+            errors.add(tree.errorAt(path, "cannot read '${file:" + name + "}' (" + file + "): "
+                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage())));
+            return null;
+        }
     }
 
     /** Re-reads a substituted value as YAML would read it unquoted; only numbers and booleans change type. */

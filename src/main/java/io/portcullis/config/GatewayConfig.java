@@ -15,15 +15,23 @@ public record GatewayConfig(
         AdminConfig admin,
         List<ListenerConfig> listeners,
         List<RouteConfig> routes,
-        List<ClusterConfig> clusters) {
+        List<ClusterConfig> clusters,
+        SecurityConfig security) {
 
     public GatewayConfig {
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(admin, "admin");
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
         clusters = List.copyOf(clusters);
+    }
+
+    /** A configuration without security definitions. */
+    public GatewayConfig(ServerConfig server, AccessLogConfig accessLog, AdminConfig admin,
+            List<ListenerConfig> listeners, List<RouteConfig> routes, List<ClusterConfig> clusters) {
+        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE);
     }
 
     /** Gateway-wide settings. {@code eventLoops == 0} means one per available core. */

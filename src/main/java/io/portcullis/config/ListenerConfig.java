@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param tls           TLS termination, or null for plain HTTP
  * @param http2         HTTP/2 offered on this listener (ALPN {@code h2} with TLS, prior-knowledge {@code h2c} without)
  * @param redirectHttps when set, the listener answers every request with a 308 to HTTPS and proxies nothing
+ * @param trustedProxies CIDRs of proxies in front of the gateway whose {@code X-Forwarded-For}/{@code Forwarded}
+ *                      name the client; empty = the socket peer is the client
+ * @param security      the security policy every route reached through this listener starts from
  */
 public record ListenerConfig(
         String name,
@@ -26,9 +29,13 @@ public record ListenerConfig(
         Duration idleTimeout,
         Tls tls,
         Http2 http2,
-        RedirectHttps redirectHttps) {
+        RedirectHttps redirectHttps,
+        List<String> trustedProxies,
+        PolicyConfig security) {
 
     public ListenerConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
@@ -44,6 +51,13 @@ public record ListenerConfig(
     public ListenerConfig(String name, String host, int port, Limits limits, Duration headerReadTimeout,
             Duration idleTimeout) {
         this(name, host, port, limits, headerReadTimeout, idleTimeout, null, Http2.DEFAULT, null);
+    }
+
+    /** A listener without trusted proxies or a security policy. */
+    public ListenerConfig(String name, String host, int port, Limits limits, Duration headerReadTimeout,
+            Duration idleTimeout, Tls tls, Http2 http2, RedirectHttps redirectHttps) {
+        this(name, host, port, limits, headerReadTimeout, idleTimeout, tls, http2, redirectHttps, List.of(),
+                PolicyConfig.NONE);
     }
 
     /**

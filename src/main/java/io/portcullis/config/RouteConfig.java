@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param idleTimeout longest silence between response body reads, or null for the cluster's {@code timeouts.idle}
  * @param drainTimeout on shutdown, how long this route's requests in flight may still take, or null for the
  *                    cluster's {@code timeouts.drain}
+ * @param security    the route's security policy, on top of its listener's
  */
 public record RouteConfig(
         String name,
@@ -40,7 +41,8 @@ public record RouteConfig(
         List<FilterConfig> filters,
         Duration connectTimeout,
         Duration idleTimeout,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        PolicyConfig security) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
@@ -50,6 +52,16 @@ public record RouteConfig(
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rewrite, "rewrite");
+        Objects.requireNonNull(security, "security");
+    }
+
+    /** A route without a security policy of its own. */
+    public RouteConfig(String name, Match match, String cluster, Rewrite rewrite, Duration timeout, Long maxBodySize,
+            HashKey hashKey, Duration totalTimeout, ResilienceConfig.Retry retry, ResilienceConfig.Breaker breaker,
+            Fallback fallback, List<FilterConfig> filters, Duration connectTimeout, Duration idleTimeout,
+            Duration drainTimeout) {
+        this(name, match, cluster, rewrite, timeout, maxBodySize, hashKey, totalTimeout, retry, breaker, fallback,
+                filters, connectTimeout, idleTimeout, drainTimeout, PolicyConfig.NONE);
     }
 
     /** A route without a hash key. */

@@ -53,6 +53,7 @@ final class SemanticValidator {
         admin(root.path("admin"));
         Map<String, String> clusters = clusters(root.path("clusters"));
         routes(root.path("routes"), clusters, root.path("clusters"));
+        SecurityValidator.validate(tree, errors, baseDir);
     }
 
     private void admin(JsonNode admin) {

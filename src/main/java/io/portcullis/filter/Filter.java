@@ -1,5 +1,6 @@
 package io.portcullis.filter;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -9,13 +10,32 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 public interface Filter {
 
-    /** Names the filter in errors and logs. */
+    /** Names the filter in errors, metrics and audit lines. */
     String name();
 
     /**
      * Decides about one request, on its event loop, before anything of it reaches a backend. Must call exactly one
-     * of {@link FilterChain#proceed()}, {@link FilterChain#proceedAfter(long)} or {@link FilterChain#respond} before
-     * returning; the chain fails with the filter's name otherwise.
+     * of {@link FilterChain#proceed()}, {@link FilterChain#proceedAfter(long)}, {@link FilterChain#respond},
+     * {@link FilterChain#reject} or {@link FilterChain#await} before returning; the chain fails with the filter's
+     * name otherwise.
      */
     void onRequest(HttpRequest request, FilterChain chain);
+
+    /**
+     * True when the filter must see the whole body of this request (which passed every filter's head check). The
+     * gateway then reads it in full, up to the route's body limit, before anything goes upstream, so only filters
+     * that cannot work on a stream say so, and only for the requests they inspect.
+     */
+    default boolean needsBody(HttpRequest request) {
+        return false;
+    }
+
+    /**
+     * Decides about the request's body, read in full, after every filter passed the head; only called when
+     * {@link #needsBody} said so; the body may be empty. The same contract as {@link #onRequest}; {@code body} is
+     * the caller's (read it, don't release or keep it).
+     */
+    default void onBody(HttpRequest request, ByteBuf body, FilterChain chain) {
+        chain.proceed();
+    }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -144,6 +145,47 @@ public final class GatewayMetrics implements AutoCloseable {
         Gauge.builder(MetricNames.BREAKER_STATE, state, s -> s.getAsInt())
                 .description("Circuit breaker state: 0 closed, 1 open, 2 half-open").tags(tags)
                 .strongReference(true).register(registry);
+    }
+
+    /** A security filter refused a request; {@code reason} is its error code ({@code INVALID_TOKEN}). */
+    public void securityRejection(String route, String filter, String reason) {
+        Counter.builder(MetricNames.SECURITY_REJECTIONS)
+                .description("Requests refused by a security filter, by filter and reason")
+                .tags(MetricNames.TAG_ROUTE, route, MetricNames.TAG_FILTER, filter, MetricNames.TAG_REASON, reason)
+                .register(registry).increment();
+    }
+
+    /** A filter in detect-only mode found something and let the request pass. */
+    public void securityDetection(String route, String filter, String reason) {
+        Counter.builder(MetricNames.SECURITY_DETECTIONS)
+                .description("Findings of security filters in detect-only mode (requests passed)")
+                .tags(MetricNames.TAG_ROUTE, route, MetricNames.TAG_FILTER, filter, MetricNames.TAG_REASON, reason)
+                .register(registry).increment();
+    }
+
+    /**
+     * Registers the fetch counters of a JWT provider's JWKS source (replacing an earlier registration of the same
+     * provider): {@code result} is {@code success} or {@code failure}.
+     */
+    public <T> void jwks(String provider, T source, ToLongFunction<T> succeeded, ToLongFunction<T> failed) {
+        registerFetches(provider, "success", source, succeeded);
+        registerFetches(provider, "failure", source, failed);
+    }
+
+    /** Micrometer holds {@code source} weakly: the caller keeps it (the JWKS source lives as long as it is used). */
+    private <T> void registerFetches(String provider, String result, T source, ToLongFunction<T> count) {
+        Tags tags = Tags.of(MetricNames.TAG_PROVIDER, provider, MetricNames.TAG_RESULT, result);
+        registry.remove(new Meter.Id(MetricNames.JWKS_FETCHES, tags, null, null, Meter.Type.COUNTER));
+        FunctionCounter.builder(MetricNames.JWKS_FETCHES, source, s -> count.applyAsLong(s))
+                .description("JWKS downloads by outcome").tags(tags).register(registry);
+    }
+
+    /** An IP-list or API-key file changed and was re-read: {@code result} is {@code success} or {@code failure}. */
+    public void securityFileReload(String file, String result) {
+        Counter.builder(MetricNames.SECURITY_FILE_RELOADS)
+                .description("IP-list and API-key file reloads by outcome")
+                .tags(MetricNames.TAG_FILE, file, MetricNames.TAG_RESULT, result)
+                .register(registry).increment();
     }
 
     /** A downstream TLS handshake failed (bad client certificate, no shared protocol or cipher, a timeout). */

@@ -53,6 +53,26 @@ public final class MetricNames {
     /** {@code portcullis_upstream_health_transitions_total{cluster,endpoint,to}}: health check verdict changes. */
     public static final String UPSTREAM_HEALTH_TRANSITIONS = "portcullis.upstream.health.transitions";
 
+    // --- Security filters (GatewayMetrics.security*) ---
+
+    /** {@code portcullis_security_rejections_total{route,filter,reason}}: requests a security filter refused. */
+    public static final String SECURITY_REJECTIONS = "portcullis.security.rejections";
+    /**
+     * {@code portcullis_security_detections_total{route,filter,reason}}: findings of a filter in detect-only mode
+     * (the request went on).
+     */
+    public static final String SECURITY_DETECTIONS = "portcullis.security.detections";
+    public static final String TAG_FILTER = "filter";
+    /** {@code portcullis_jwks_fetches_total{provider,result}}: JWKS downloads, {@code success} or {@code failure}. */
+    public static final String JWKS_FETCHES = "portcullis.jwks.fetches";
+    public static final String TAG_PROVIDER = "provider";
+    /**
+     * {@code portcullis_security_file_reloads_total{file,result}}: IP-list and API-key files re-read after a
+     * change, {@code success} or {@code failure} (the previous content stays).
+     */
+    public static final String SECURITY_FILE_RELOADS = "portcullis.security.file.reloads";
+    public static final String TAG_FILE = "file";
+
     // --- TLS (GatewayMetrics.tls*) ---
 
     /** {@code portcullis_tls_handshake_failures_total{listener}}: downstream TLS handshakes that failed. */

@@ -26,8 +26,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.config.RouteConfig;
+import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterChain;
 import io.portcullis.filter.Peer;
+import io.portcullis.filter.Rejection;
+import io.portcullis.security.ip.ClientAddress;
+import io.portcullis.security.ip.IpSet;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.route.Route;
@@ -35,6 +39,8 @@ import io.portcullis.upstream.Cluster;
 import io.portcullis.upstream.UpstreamPools;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +74,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** Who is on the other end, for filters: one per connection (HTTP/2 streams share their connection's). */
     private Peer peer;
     private ProxyExchange exchange;
+    /** A request whose filters wait, or whose body they need and is being read; null otherwise. */
+    private FilteredRequest filtering;
     /** Discard request parts until the end of a request that was answered locally on a kept-alive connection. */
     private boolean skipUntilLast;
     /** The connection is closing: every further byte from the client is ignored. */
@@ -109,7 +117,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
             return;
         }
-        if (!pipelined.isEmpty() || (exchange != null && msg instanceof HttpRequest)) {
+        if (!pipelined.isEmpty() || (busy() && msg instanceof HttpRequest)) {
             pipelined.add(msg);
             pauseReading();
             return;
@@ -194,13 +202,117 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             sendContinue = hasBody;
         }
         Snapshot.RouteRuntime runtime = snapshot.runtime(route);
-        FilterChain.Outcome filtered = FilterChain.run(runtime.filters(), request, peer);
-        if (!filtered.proceeds()) {
-            respondWith(request, ErrorResponses.json(ctx.alloc(), request.protocolVersion(),
-                    HttpResponseStatus.valueOf(filtered.status()), filtered.error(), requestId, false),
-                    filtered.error(), requestId, hasBody, startNanos, route);
+        List<Filter> filters = runtime.filters(listener.name());
+        if (filters.isEmpty()) {
+            admit(request, target, host, route, cluster, snapshot, runtime, requestId, startNanos, maxBody, hasBody,
+                    sendContinue, null);
             return;
         }
+        FilterChain chain = FilterChain.create(filters, request, peer, clientAddress(snapshot, headers),
+                ctx.executor());
+        FilteredRequest filtered = new FilteredRequest(request, target, host, route, cluster, snapshot, runtime,
+                requestId, startNanos, maxBody, hasBody, sendContinue, chain);
+        chain.onResumed(c -> {
+            if (filtering == filtered && !closing) {
+                afterFilters(filtered);
+            } else {
+                filtered.release();
+            }
+        });
+        chain.runHead();
+        afterFilters(filtered);
+    }
+
+    /** The client's address as trusted: the peer's, or the one a trusted proxy in front reports. */
+    private String clientAddress(Snapshot snapshot, HttpHeaders headers) {
+        IpSet trusted = snapshot.trustedProxies(listener.name());
+        return trusted == null ? peer.address() : ClientAddress.resolve(peer.address(), headers, trusted);
+    }
+
+    /** Acts on where the request's filters stand: proceed, answer, wait, or read the body for them. */
+    private void afterFilters(FilteredRequest f) {
+        FilterChain chain = f.chain;
+        switch (chain.state()) {
+            case WAITING -> {
+                filtering = f;
+                pauseReading(); // parts already decoded are held; no more until the filters decide
+            }
+            case NEEDS_BODY -> {
+                if (!f.hasBody || f.complete()) {
+                    f.collect(ctx.alloc());
+                    chain.runBody(f.hasBody ? f.body() : Unpooled.EMPTY_BUFFER);
+                    afterFilters(f);
+                    return;
+                }
+                filtering = f;
+                f.collect(ctx.alloc());
+                if (f.sendContinue) {
+                    f.sendContinue = false;
+                    sendContinue();
+                }
+                resumeReading();
+            }
+            case RESPONDED -> {
+                filtering = null;
+                SecurityEvents.detected(context, f);
+                SecurityEvents.rejected(context, f);
+                Rejection r = chain.rejection();
+                FullHttpResponse response = ErrorResponses.json(ctx.alloc(), f.request.protocolVersion(),
+                        HttpResponseStatus.valueOf(r.status()), r.error(), f.requestId, false, r.details());
+                for (Map.Entry<String, String> h : r.headers()) {
+                    response.headers().add(h.getKey(), h.getValue());
+                }
+                chain.applyResponseActions(response.headers());
+                boolean complete = f.complete();
+                f.release();
+                respondWith(f.request, response, r.error(), f.requestId, !complete, !complete, f.startNanos,
+                        f.route);
+            }
+            case PROCEED -> {
+                filtering = null;
+                SecurityEvents.detected(context, f);
+                admit(f.request, f.target, f.host, f.route, f.cluster, f.snapshot, f.runtime, f.requestId,
+                        f.startNanos, f.maxBody, f.hasBody, f.sendContinue, chain);
+                ProxyExchange ex = exchange;
+                if (ex != null) {
+                    f.replayInto(ex);
+                } else {
+                    f.release();
+                }
+                resumeReading();
+            }
+        }
+    }
+
+    /** A request part for a request whose filters have not decided yet. */
+    private void onFilteredContent(FilteredRequest f, HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            filtering = null;
+            f.release();
+            respondLocal(f.request, RequestValidator.reasonFor(cause), f.requestId, true, f.startNanos, f.route);
+            return;
+        }
+        if (!f.add(content)) {
+            filtering = null;
+            f.release();
+            respondLocal(f.request, ErrorReason.BODY_TOO_LARGE, f.requestId, true, f.startNanos, f.route);
+            return;
+        }
+        if (f.collecting() && f.complete()) {
+            f.chain.runBody(f.body());
+            afterFilters(f);
+        }
+    }
+
+    /**
+     * Past routing and filters: the circuit breaker decides, then the exchange starts. {@code chain} is the
+     * request's filter chain (its delay and response headers apply), or null when the route has no filters.
+     */
+    private void admit(HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
+            Snapshot snapshot, Snapshot.RouteRuntime runtime, String requestId, long startNanos, long maxBody,
+            boolean hasBody, boolean sendContinue, FilterChain chain) {
         CircuitBreaker breaker = runtime.breaker() != null ? runtime.breaker() : cluster.breaker();
         long permit = CircuitBreaker.REJECTED;
         if (breaker != null) {
@@ -211,8 +323,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                         : snapshot.clusters().get(fallback.cluster());
                 if (instead == null) {
                     respondWith(request, Fallbacks.answer(ctx.alloc(), request, host, fallback, runtime.cache(),
-                            breaker, requestId), ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, startNanos,
-                            route);
+                            breaker, requestId), ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, true,
+                            startNanos, route);
                     return;
                 }
                 cluster = instead;
@@ -222,12 +334,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (sendContinue) {
             // The gateway owns 100-continue (like Envoy): routing, size checks, filters and the breaker let the
             // request through, so invite the body.
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+            sendContinue();
         }
         exchange = new ProxyExchange(this, ctx, encoder, info, request, target, host, route, cluster, runtime, breaker,
                 permit, requestId, peer.address(), startNanos, maxBody, hasBody);
-        exchange.startAfter(pools, filtered.delayNanos());
+        if (chain != null && chain.hasResponseActions()) {
+            exchange.filterChain(chain);
+        }
+        exchange.startAfter(pools, chain == null ? 0 : chain.delayNanos());
+    }
+
+    private void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
 
     /**
@@ -253,6 +372,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         ProxyExchange ex = exchange;
         if (ex != null) {
             ex.onRequestContent(content);
+            return;
+        }
+        FilteredRequest f = filtering;
+        if (f != null) {
+            onFilteredContent(f, content);
             return;
         }
         content.release();
@@ -287,7 +411,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      * names why in the access log. The rest of the request, if any, is discarded.
      */
     void respondWith(HttpRequest request, FullHttpResponse response, String reason, String requestId,
-            boolean close, long startNanos, Route route) {
+            boolean close, boolean skipRest, long startNanos, Route route) {
         boolean closeNow = close || !HttpUtil.isKeepAlive(request) || context.draining() || closeAfterExchange
                 || closing;
         int status = response.status().code();
@@ -295,7 +419,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             response.release();
             response = GrpcStatus.response(status, reason, requestId);
         }
-        long bytesOut = send(request, response, closeNow, true);
+        long bytesOut = send(request, response, closeNow, skipRest);
         logLocal(request, status, reason, requestId, startNanos, route, bytesOut);
     }
 
@@ -380,7 +504,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         try {
             Object next;
             while (!closing && (next = pipelined.peek()) != null
-                    && !(exchange != null && next instanceof HttpRequest)) {
+                    && !(busy() && next instanceof HttpRequest)) {
                 dispatch(pipelined.poll());
             }
         } finally {
@@ -389,8 +513,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         resumeReading();
     }
 
+    /** A request is being served: its exchange is in flight, or its filters have not decided yet. */
+    private boolean busy() {
+        return exchange != null || filtering != null;
+    }
+
     private void startClosing() {
         closing = true;
+        FilteredRequest f = filtering;
+        if (f != null) {
+            filtering = null;
+            f.release();
+        }
         pauseReading();
         Object m;
         while ((m = pipelined.poll()) != null) {
@@ -415,7 +549,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** Resumes reading unless something still needs the pause. No-op (no system call) when already reading. */
     void resumeReading() {
         ProxyExchange ex = exchange;
-        if (!closing && pipelined.isEmpty() && (ex == null || ex.acceptsRequestData())) {
+        FilteredRequest f = filtering;
+        if (!closing && pipelined.isEmpty() && (ex == null || ex.acceptsRequestData())
+                && (f == null || f.collecting())) {
             ctx.channel().config().setAutoRead(true);
         }
     }

@@ -25,6 +25,12 @@ final class ErrorResponses {
     /** {@code error} must be a JSON-safe token (an {@link ErrorReason} name or a filter's error). */
     static FullHttpResponse json(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String error,
             String requestId, boolean close) {
+        return json(alloc, version, status, error, requestId, close, null);
+    }
+
+    /** With {@code details}, a JSON value (made by a serializer, never by hand from input) added as "details". */
+    static FullHttpResponse json(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String error,
+            String requestId, boolean close, String details) {
         StringBuilder sb = new StringBuilder(96)
                 .append("{\"status\":").append(status.code())
                 .append(",\"error\":\"").append(error)
@@ -35,8 +41,11 @@ final class ErrorResponses {
             // Request ids are validated to a JSON-safe alphabet before they get here (RequestIds.isWellFormed).
             sb.append('"').append(requestId).append('"');
         }
+        if (details != null) {
+            sb.append(",\"details\":").append(details);
+        }
         sb.append("}\n");
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
         HttpVersion v = version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         FullHttpResponse response = new DefaultFullHttpResponse(v, status, body);

@@ -73,8 +73,15 @@ public final class Gateway implements AutoCloseable {
     /** Starts a gateway for a validated config; every listener is bound when this returns. */
     public static Gateway start(GatewayConfig config) throws IOException, InterruptedException {
         GatewayMetrics metrics = GatewayMetrics.create();
-        Snapshot snapshot = Snapshot.build(config, null, metrics);
         Transport transport = Transport.select();
+        MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        Snapshot snapshot;
+        try {
+            snapshot = Snapshot.build(config, null, metrics, control.next());
+        } catch (IOException | RuntimeException e) {
+            control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         int loops = config.server().eventLoops() > 0 ? config.server().eventLoops()
                 : Runtime.getRuntime().availableProcessors();
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, transport.ioHandlerFactory());
@@ -87,7 +94,6 @@ public final class Gateway implements AutoCloseable {
         }
         ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
-        MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
         List<ListenerTls> tlsListeners = new ArrayList<>();
@@ -128,6 +134,7 @@ public final class Gateway implements AutoCloseable {
                 admin.close();
             }
             snapshot.clusters().values().forEach(Cluster::close);
+            snapshot.security().close();
             control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             accessLog.close();
@@ -248,7 +255,7 @@ public final class Gateway implements AutoCloseable {
     /** Swaps in a new route/cluster snapshot; requests in flight finish on the one they started with. */
     public synchronized void reload(GatewayConfig config) throws IOException {
         Snapshot old = context.snapshot();
-        Snapshot next = Snapshot.build(config, old, metrics);
+        Snapshot next = Snapshot.build(config, old, metrics, control.next());
         for (Cluster cluster : old.clusters().values()) {
             Cluster replacement = next.clusters().get(cluster.name());
             for (UpstreamEndpoint e : cluster.endpoints()) {
@@ -261,6 +268,7 @@ public final class Gateway implements AutoCloseable {
         }
         startClusters(next, control, transport, context);
         context.publish(next);
+        old.security().closeUnused(next.security());
         for (Cluster cluster : old.clusters().values()) {
             cluster.close();
             retire(context, cluster, cluster.endpoints());
@@ -323,6 +331,7 @@ public final class Gateway implements AutoCloseable {
             admin.close();
         }
         context.snapshot().clusters().values().forEach(Cluster::close);
+        context.snapshot().security().close();
         control.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         control.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.portcullis.config.ResilienceConfig;
 import io.portcullis.config.RouteConfig;
+import io.portcullis.filter.FilterChain;
 import io.portcullis.observe.AccessLogEntry;
 import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.resilience.OutlierDetector;
@@ -79,6 +80,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final long deadlineNanos;
     /** Null when the route and cluster allow no retries. */
     private final RetryState retry;
+    private FilterChain filterChain;
 
     private UpstreamPools pools;
     private HttpRequest upstreamRequest;
@@ -159,6 +161,11 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * Starts after a filter's delay: request parts arriving meanwhile wait in the exchange (reading pauses), and a
      * client that leaves cancels it.
      */
+    /** The request's filter chain, whose response actions (CORS, security headers) apply to the response. */
+    void filterChain(FilterChain chain) {
+        this.filterChain = chain;
+    }
+
     void startAfter(UpstreamPools pools, long delayNanos) {
         if (delayNanos <= 0) {
             start(pools);
@@ -430,6 +437,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         }
         if (info.hsts() != null) {
             headers.set(ProxyHeaders.STRICT_TRANSPORT_SECURITY, info.hsts());
+        }
+        if (filterChain != null) {
+            filterChain.applyResponseActions(headers);
         }
         if (cacheKey != null && status >= 200 && status < 300) {
             capture = new CacheCapture(status, headers, route.fallback().cache().maxEntryBytes());

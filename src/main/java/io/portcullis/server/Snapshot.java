@@ -11,13 +11,16 @@ import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.resilience.ResponseCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.portcullis.filter.Filter;
-import io.portcullis.filter.Filters;
+import io.portcullis.config.ListenerConfig;
+import io.portcullis.security.SecurityRuntime;
+import io.portcullis.security.ip.IpSet;
+import java.io.IOException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.Locale;
 import io.portcullis.route.Route;
 import io.portcullis.route.Router;
 import io.portcullis.upstream.Cluster;
-import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,26 +32,35 @@ import java.util.Map;
  *     cache (created with the snapshot, so the request path only looks them up)
  */
 record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> clusters,
-        Map<String, RouteRuntime> runtimes) {
+        Map<String, RouteRuntime> runtimes, SecurityRuntime security) {
 
     /**
      * The run-time parts of one route: its meters and its cluster's, its own circuit breaker (or null: the
      * cluster's applies) and the response cache of a {@code fallback.cache} (or null).
      */
     record RouteRuntime(RouteMetrics route, ClusterMetrics cluster, CircuitBreaker breaker, ResponseCache cache,
-            List<Filter> filters) {
+            Map<String, List<Filter>> filtersByListener) {
+
+        /** The route's filters for requests that came through {@code listener}: its policy starts from the route's. */
+        List<Filter> filters(String listener) {
+            List<Filter> filters = filtersByListener.get(listener);
+            return filters != null ? filters : List.of();
+        }
     }
 
     /**
      * @param previous the snapshot being replaced, whose clusters hand their endpoints' health to the clusters of
      *     the same name, or null
      */
-    static Snapshot build(GatewayConfig config, Snapshot previous, GatewayMetrics metrics)
-            throws UnknownHostException {
+    static Snapshot build(GatewayConfig config, Snapshot previous, GatewayMetrics metrics,
+            ScheduledExecutorService scheduler) throws IOException {
         Map<String, Cluster> clusters = new HashMap<>();
         for (ClusterConfig c : config.clusters()) {
             clusters.put(c.name(), Cluster.resolve(c, previous == null ? null : previous.clusters().get(c.name())));
         }
+        // Last: it may start key fetches and file watches, and nothing after it fails.
+        SecurityRuntime security = SecurityRuntime.build(config, previous == null ? null : previous.security(),
+                metrics, scheduler);
         Map<String, RouteRuntime> runtimes = new HashMap<>();
         for (RouteConfig r : config.routes()) {
             CircuitBreaker breaker = null;
@@ -62,10 +74,19 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
             RouteConfig.Fallback.Cache c = r.fallback() == null ? null : r.fallback().cache();
             ResponseCache cache = c == null ? null
                     : new ResponseCache(c.maxBytes(), c.ttl(), c.maxEntryBytes(), Ticker.systemTicker());
+            Map<String, List<Filter>> filters = new HashMap<>();
+            for (ListenerConfig listener : config.listeners()) {
+                filters.put(listener.name(), security.filters(r, listener));
+            }
             runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
-                    breaker, cache, Filters.create(r.filters())));
+                    breaker, cache, Map.copyOf(filters)));
         }
-        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(runtimes));
+        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(runtimes), security);
+    }
+
+    /** Proxies whose forwarding headers name the client on {@code listener}, or null when none are trusted. */
+    IpSet trustedProxies(String listener) {
+        return security.trustedProxies(listener);
     }
 
     RouteRuntime runtime(Route route) {

@@ -45,7 +45,10 @@ class ConfigSchemaTest {
             }
         });
         assertThat(open).isEmpty();
-        assertThat(maps).containsExactly("#/$defs/fallback/properties/static/properties/headers");
+        assertThat(maps).containsExactlyInAnyOrder("#/$defs/fallback/properties/static/properties/headers",
+                "#/$defs/jwtProvider/properties/claims_to_headers",
+                "#/$defs/policy/properties/validate/properties/query",
+                "#/$defs/policy/properties/response_headers/oneOf/1/properties/set");
         assertThat(schema.path("$defs").size()).isGreaterThan(10);
     }
 

@@ -1,0 +1,305 @@
+package io.portcullis.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.security.apikey.ApiKeyFile;
+import io.portcullis.security.cors.CorsPolicy;
+import io.portcullis.security.files.FileFormatException;
+import io.portcullis.security.ip.Cidr;
+import io.portcullis.security.ip.IpListFile;
+import io.portcullis.security.jwt.KeySource;
+import io.portcullis.security.validate.BodySchema;
+import io.portcullis.security.validate.BodySchemaException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The part of {@link SemanticValidator} for {@code security:} blocks: names and references (JWT providers, IP
+ * lists, API keys), CIDRs, files that must load now (JWKS, key and IP-list files, JSON Schemas), and policies that
+ * cannot work (authorization without authentication, a listener that requires authentication with a route that
+ * has no way to authenticate).
+ */
+final class SecurityValidator {
+    private final SourceTree tree;
+    private final List<ConfigError> errors;
+    private final Path baseDir;
+    private final Set<String> jwtNames = new HashSet<>();
+    private final Set<String> ipLists = new HashSet<>();
+    private boolean apiKeys;
+
+    private SecurityValidator(SourceTree tree, List<ConfigError> errors, Path baseDir) {
+        this.tree = tree;
+        this.errors = errors;
+        this.baseDir = baseDir;
+    }
+
+    static void validate(SourceTree tree, List<ConfigError> errors, Path baseDir) {
+        new SecurityValidator(tree, errors, baseDir).validate();
+    }
+
+    private void validate() {
+        JsonNode root = tree.root();
+        JsonNode security = root.path("security");
+        jwt(security.path("jwt"));
+        apiKeys(security.path("api_keys"));
+        ipLists(security.path("ip_lists"));
+        JsonNode listeners = root.path("listeners");
+        JsonNode routes = root.path("routes");
+        for (int i = 0; i < listeners.size(); i++) {
+            String path = SourceTree.child("/listeners", i);
+            JsonNode listener = listeners.path(i);
+            cidrs(listener.path("trusted_proxies"), path + "/trusted_proxies");
+            policy(listener.path("security"), path + "/security", false);
+        }
+        for (int i = 0; i < routes.size(); i++) {
+            policy(routes.path(i).path("security"), SourceTree.child("/routes", i) + "/security", true);
+        }
+        crossCheck(listeners, routes);
+    }
+
+    private void jwt(JsonNode providers) {
+        for (int i = 0; i < providers.size(); i++) {
+            JsonNode p = providers.path(i);
+            String path = SourceTree.child("/security/jwt", i);
+            String name = p.path("name").textValue();
+            if (name != null && !jwtNames.add(name)) {
+                errors.add(tree.errorAt(path + "/name", "duplicate JWT provider name '" + name + "'"));
+            }
+            int sources = (p.has("jwks_url") ? 1 : 0) + (p.has("jwks_file") ? 1 : 0);
+            if (sources > 1) {
+                errors.add(tree.errorAt(path + "/jwks_file", "give keys by jwks_url or jwks_file, not both"));
+            } else if (sources == 0 && !p.has("hmac_secret")) {
+                errors.add(tree.errorAt(path, "JWT provider '" + name + "' has no keys: set jwks_url, jwks_file or"
+                        + " hmac_secret"));
+            }
+            Path file = ConfigBinder.path(p.path("jwks_file"), baseDir);
+            if (file != null) {
+                try {
+                    KeySource.fromFile(file);
+                } catch (IOException | RuntimeException e) {
+                    errors.add(tree.errorAt(path + "/jwks_file", e.getMessage()));
+                }
+            }
+            JsonNode secret = p.path("hmac_secret");
+            if (secret.isTextual() && secret.textValue().getBytes(StandardCharsets.UTF_8).length < 32) {
+                errors.add(tree.errorAt(path + "/hmac_secret", "hmac_secret must be at least 32 bytes (256 bits)"
+                        + " for HS256"));
+            }
+            for (JsonNode alg : p.path("algorithms")) {
+                if (alg.isTextual() && alg.textValue().startsWith("HS") && !secret.isTextual()) {
+                    errors.add(tree.errorAt(path + "/algorithms", alg.textValue() + " needs hmac_secret: HMAC"
+                            + " tokens are only accepted with a shared secret"));
+                }
+            }
+            for (String field : List.of("clock_skew", "refresh_interval", "min_refetch_interval", "fetch_timeout")) {
+                duration(p.path(field), path + "/" + field);
+            }
+        }
+    }
+
+    private void apiKeys(JsonNode keys) {
+        if (!keys.isObject()) {
+            return;
+        }
+        apiKeys = true;
+        duration(keys.path("reload_interval"), "/security/api_keys/reload_interval");
+        Map<String, String> hashes = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        JsonNode consumers = keys.path("consumers");
+        for (int i = 0; i < consumers.size(); i++) {
+            String path = SourceTree.child("/security/api_keys/consumers", i);
+            String name = consumers.path(i).path("name").textValue();
+            if (name != null && !names.add(name)) {
+                errors.add(tree.errorAt(path + "/name", "duplicate consumer name '" + name + "'"));
+            }
+            for (JsonNode hash : consumers.path(i).path("keys")) {
+                String other = hash.isTextual() ? hashes.putIfAbsent(hash.textValue(), name) : null;
+                if (other != null && !other.equals(name)) {
+                    errors.add(tree.errorAt(path + "/keys", "a key hash belongs to two consumers ('" + other
+                            + "' and '" + name + "')"));
+                }
+            }
+        }
+        Path file = ConfigBinder.path(keys.path("file"), baseDir);
+        if (file != null) {
+            try {
+                ApiKeyFile.read(file);
+            } catch (FileFormatException e) {
+                errors.add(tree.errorAt("/security/api_keys/file", e.getMessage()));
+            }
+        }
+    }
+
+    private void ipLists(JsonNode lists) {
+        for (int i = 0; i < lists.size(); i++) {
+            JsonNode l = lists.path(i);
+            String path = SourceTree.child("/security/ip_lists", i);
+            String name = l.path("name").textValue();
+            if (name != null && !ipLists.add(name)) {
+                errors.add(tree.errorAt(path + "/name", "duplicate IP list name '" + name + "'"));
+            }
+            cidrs(l.path("allow"), path + "/allow");
+            cidrs(l.path("deny"), path + "/deny");
+            for (String field : List.of("allow_file", "deny_file")) {
+                Path file = ConfigBinder.path(l.path(field), baseDir);
+                if (file != null) {
+                    try {
+                        IpListFile.read(file);
+                    } catch (FileFormatException e) {
+                        errors.add(tree.errorAt(path + "/" + field, e.getMessage()));
+                    }
+                }
+            }
+            duration(l.path("reload_interval"), path + "/reload_interval");
+        }
+    }
+
+    private void policy(JsonNode policy, String path, boolean route) {
+        if (!policy.isObject()) {
+            return;
+        }
+        if (route && policy.has("require_auth")) {
+            errors.add(tree.errorAt(path + "/require_auth", "require_auth belongs on a listener; on a route, list"
+                    + " auth methods (or mark it public)"));
+        }
+        if (!route && policy.has("public")) {
+            errors.add(tree.errorAt(path + "/public", "public belongs on a route"));
+        }
+        JsonNode ip = policy.path("ip");
+        cidrs(ip.path("allow"), path + "/ip/allow");
+        cidrs(ip.path("deny"), path + "/ip/deny");
+        JsonNode lists = ip.path("lists");
+        for (int i = 0; i < lists.size(); i++) {
+            if (lists.path(i).isTextual() && !ipLists.contains(lists.path(i).textValue())) {
+                errors.add(tree.errorAt(SourceTree.child(path + "/ip/lists", i), "unknown IP list '"
+                        + lists.path(i).textValue() + "'; define it under security.ip_lists"));
+            }
+        }
+        JsonNode auth = policy.path("auth");
+        for (int i = 0; i < auth.size(); i++) {
+            authMethod(auth.path(i).asText(), SourceTree.child(path + "/auth", i));
+        }
+        if (route && policy.path("public").asBoolean(false) && policy.has("authorize")) {
+            errors.add(tree.errorAt(path + "/authorize", "a public route authenticates nobody, so it cannot"
+                    + " authorize; remove public or authorize"));
+        }
+        validate(policy.path("validate"), path + "/validate");
+        cors(policy.path("cors"), path + "/cors");
+    }
+
+    private void authMethod(String method, String path) {
+        if (method.equals("jwt")) {
+            if (jwtNames.size() != 1) {
+                errors.add(tree.errorAt(path, "'jwt' needs exactly one provider under security.jwt (there are "
+                        + jwtNames.size() + "); name one as jwt:<name>"));
+            }
+        } else if (method.startsWith("jwt:")) {
+            if (!jwtNames.contains(method.substring(4))) {
+                errors.add(tree.errorAt(path, "unknown JWT provider '" + method.substring(4) + "'; define it under"
+                        + " security.jwt"));
+            }
+        } else if (method.equals("api_key") && !apiKeys) {
+            errors.add(tree.errorAt(path, "api_key needs security.api_keys"));
+        }
+    }
+
+    private void validate(JsonNode v, String path) {
+        if (!v.isObject()) {
+            return;
+        }
+        Path schema = ConfigBinder.path(v.path("json_schema"), baseDir);
+        if (schema != null) {
+            try {
+                BodySchema.fromFile(schema);
+            } catch (BodySchemaException e) {
+                errors.add(tree.errorAt(path + "/json_schema", e.getMessage()));
+            }
+        }
+        v.path("query").properties().forEach(e -> {
+            JsonNode pattern = e.getValue().path("pattern");
+            if (pattern.isTextual()) {
+                try {
+                    Pattern.compile(pattern.textValue());
+                } catch (PatternSyntaxException x) {
+                    errors.add(tree.errorAt(path + "/query/" + e.getKey() + "/pattern", "invalid regex: "
+                            + x.getDescription()));
+                }
+            }
+        });
+    }
+
+    private void cors(JsonNode cors, String path) {
+        if (!cors.isObject()) {
+            return;
+        }
+        try {
+            CorsPolicy.builder()
+                    .allowedOrigins(ConfigBinder.strings(cors.path("origins")))
+                    .allowedMethods(cors.has("methods") ? ConfigBinder.strings(cors.path("methods")) : List.of("GET"))
+                    .allowedHeaders(ConfigBinder.strings(cors.path("headers")))
+                    .exposedHeaders(ConfigBinder.strings(cors.path("expose_headers")))
+                    .allowCredentials(cors.path("credentials").asBoolean(false))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            errors.add(tree.errorAt(path, e.getMessage()));
+        }
+    }
+
+    /**
+     * Every route reachable through a listener that requires authentication must have a way to authenticate
+     * (unless public); a route that authorizes must authenticate on every listener.
+     */
+    private void crossCheck(JsonNode listeners, JsonNode routes) {
+        for (int i = 0; i < listeners.size(); i++) {
+            JsonNode l = listeners.path(i).path("security");
+            boolean requireAuth = l.path("require_auth").asBoolean(false);
+            boolean listenerAuth = l.path("auth").size() > 0;
+            for (int j = 0; j < routes.size(); j++) {
+                JsonNode r = routes.path(j).path("security");
+                boolean isPublic = r.path("public").asBoolean(false);
+                boolean auth = r.path("auth").size() > 0 || listenerAuth;
+                if (requireAuth && !isPublic && !auth) {
+                    errors.add(tree.errorAt(SourceTree.child("/listeners", i) + "/security/require_auth",
+                            "listener '" + listeners.path(i).path("name").asText() + "' requires authentication but"
+                                    + " route '" + routes.path(j).path("name").asText() + "' has no auth methods;"
+                                    + " add security.auth to the route or the listener, or mark the route public"));
+                }
+                boolean authorize = r.has("authorize") || l.has("authorize");
+                if (authorize && !isPublic && !auth) {
+                    errors.add(tree.errorAt(SourceTree.child("/routes", j) + "/security", "route '"
+                            + routes.path(j).path("name").asText() + "' authorizes but has no auth methods on"
+                            + " listener '" + listeners.path(i).path("name").asText() + "'"));
+                }
+            }
+        }
+    }
+
+    private void cidrs(JsonNode list, String path) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.path(i).isTextual()) {
+                try {
+                    Cidr.parse(list.path(i).textValue());
+                } catch (IllegalArgumentException e) {
+                    errors.add(tree.errorAt(SourceTree.child(path, i), e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private void duration(JsonNode value, String path) {
+        if (value.isTextual()) {
+            try {
+                Durations.parse(value.textValue());
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt(path, e.getMessage()));
+            }
+        }
+    }
+}

@@ -1,0 +1,515 @@
+package io.portcullis.security.injection;
+
+import static io.portcullis.security.injection.SqlTokenType.COMMA;
+import static io.portcullis.security.injection.SqlTokenType.COMMENT;
+import static io.portcullis.security.injection.SqlTokenType.COMPARE;
+import static io.portcullis.security.injection.SqlTokenType.END;
+import static io.portcullis.security.injection.SqlTokenType.LEFT_PAREN;
+import static io.portcullis.security.injection.SqlTokenType.NUMBER;
+import static io.portcullis.security.injection.SqlTokenType.STATEMENT;
+import static io.portcullis.security.injection.SqlTokenType.STRING;
+
+/**
+ * Decides whether the tokens of one quoting context form an injection, by reading them with a small SQL grammar
+ * anchored at the start of the value, where the application's query continues. A value only becomes SQL after its
+ * first operand: in a quoted context that is the string it has to close, in the bare context a number or name. What
+ * follows must then continue a WHERE clause the way injections do (a logical or comparison operator, UNION, a
+ * semicolon, ORDER BY, a comment) and keep making sense token after token. English stops making sense within a
+ * word or two ("O'Brien said" is a string followed by a name), so the grammar also bounds the work.
+ *
+ * <p>Along the way the parser collects evidence: a comparison of constants after AND/OR (a tautology), UNION
+ * SELECT, a stacked statement, an attack function (a delay, an error that leaks data, file or shell access), a
+ * subquery, a system variable or table, ORDER BY a column number. Any of those is an injection in any context. In
+ * a quoted context it is enough, besides, that the value closes its string, continues with an operator and leaves
+ * the query well formed: it ends in a comment, after a semicolon, or inside a new string the query's own closing
+ * quote completes ({@code x' or name like '%}). Parenthesised groups are read loosely (balanced, scanned for
+ * evidence) rather than parsed, since a function's arguments or a subquery need no more.
+ */
+final class SqlContextParser {
+    private static final int UNION = 1;
+    private static final int STACKED = 1 << 1;
+    private static final int TIME_DELAY = 1 << 2;
+    private static final int FILE_ACCESS = 1 << 3;
+    private static final int ATTACK_FUNCTION = 1 << 4;
+    private static final int SUBQUERY = 1 << 5;
+    private static final int SYSTEM_VARIABLE = 1 << 6;
+    private static final int SYSTEM_TABLE = 1 << 7;
+    private static final int TAUTOLOGY = 1 << 8;
+    private static final int ORDER_PROBE = 1 << 9;
+    private static final int SQL_FUNCTION = 1 << 10;
+    private static final int LITERAL_AFTER_LOGIC = 1 << 11;
+    private static final int COMPARE_AFTER_LOGIC = 1 << 12;
+    private static final int LOGIC = 1 << 13;
+    /** Evidence that is an injection wherever it appears, strongest first (the order names the rule). */
+    private static final int[] DECISIVE = {UNION, STACKED, TIME_DELAY, FILE_ACCESS, ATTACK_FUNCTION, SUBQUERY,
+            SYSTEM_VARIABLE, SYSTEM_TABLE, TAUTOLOGY, ORDER_PROBE};
+    private static final String[] DECISIVE_NAMES = {"union", "stacked", "time-delay", "file", "function", "subquery",
+            "system-variable", "system-table", "tautology", "order-probe"};
+
+    /** Operand kinds: bit flags, or FAILED. */
+    private static final int VARYING = 0;
+    private static final int CONSTANT = 1;
+    private static final int COMPARES = 2;
+    private static final int FAILED = -1;
+
+    /** How the token stream stopped; RUNNING while it has not. */
+    private enum Stop {
+        RUNNING, EOF, COMMENT, BLANK_COMMENT, SEMICOLON, OPEN_STRING, FAILED
+    }
+
+    private final SqlTokenizer t;
+    private final boolean quoted;
+    private int i;
+    private int evidence;
+    private Stop stop = Stop.RUNNING;
+    private char openQuote;
+    private int tailElements;
+    private boolean inTail;
+    private int lastPredicate;
+
+    private SqlContextParser(SqlTokenizer tokens) {
+        this.t = tokens;
+        this.quoted = tokens.context() != 0;
+    }
+
+    /** The rule name the tokens match ("tautology", "union", "breakout", ...), or null. */
+    static String match(SqlTokenizer tokens) {
+        SqlContextParser parser = new SqlContextParser(tokens);
+        parser.run();
+        return parser.verdict();
+    }
+
+    private void run() {
+        if (quoted) {
+            if (t.type(0) != STRING || t.isOpen(0)) {
+                return; // the value never leaves its string
+            }
+            i = 1;
+        } else if (t.type(0) == STATEMENT) {
+            statement();
+            return;
+        } else if (startsOperand(0)) {
+            predicate();
+        }
+        inTail = true;
+        tail();
+    }
+
+    private void tail() {
+        while (stop == Stop.RUNNING) {
+            switch (t.type(i)) {
+                case END -> stop = Stop.EOF;
+                case RIGHT_PAREN -> i++; // closes a parenthesis the application's query opened
+                case COMMENT -> stop = t.isBlankComment(i) ? Stop.BLANK_COMMENT : Stop.COMMENT;
+                case SEMICOLON -> semicolon();
+                case UNION -> union();
+                case LOGIC -> {
+                    i++;
+                    tailElements++;
+                    evidence |= LOGIC;
+                    logicalOperand();
+                }
+                case NOT, COMPARE, ARITH -> {
+                    if (skipsPlus(i)) {
+                        i++;
+                    } else if (t.type(i) == SqlTokenType.NOT && t.type(i + 1) != COMPARE) {
+                        stop = Stop.FAILED;
+                    } else {
+                        i += t.type(i) == SqlTokenType.NOT ? 2 : 1;
+                        tailElements++;
+                        predicate();
+                    }
+                }
+                case KEYWORD -> {
+                    tailElements++;
+                    clause();
+                }
+                case STATEMENT -> {
+                    tailElements++;
+                    inlineStatement();
+                }
+                default -> stop = Stop.FAILED;
+            }
+        }
+    }
+
+    /** An operand, then any number of arithmetic or comparison operators each with its operand. */
+    private void predicate() {
+        int kind = CONSTANT;
+        while (true) {
+            while (isUnary(i)) {
+                i++;
+            }
+            int operand = operand();
+            if (operand == FAILED) {
+                stop = Stop.FAILED;
+                return;
+            }
+            kind = kind & operand & CONSTANT | (kind | operand) & COMPARES;
+            if (stop != Stop.RUNNING) {
+                break;
+            }
+            SqlTokenType next = t.type(i);
+            if (next == SqlTokenType.NOT && t.type(i + 1) == COMPARE) {
+                i++;
+                next = COMPARE;
+            }
+            if (next != COMPARE && (next != SqlTokenType.ARITH || skipsPlus(i))) {
+                break;
+            }
+            kind |= next == COMPARE ? COMPARES : 0;
+            i++;
+        }
+        lastPredicate = kind;
+    }
+
+    private void logicalOperand() {
+        predicate();
+        if (stop == Stop.FAILED) {
+            return;
+        }
+        boolean constant = (lastPredicate & CONSTANT) != 0;
+        boolean compares = (lastPredicate & COMPARES) != 0;
+        evidence |= constant ? (compares ? TAUTOLOGY : LITERAL_AFTER_LOGIC) : (compares ? COMPARE_AFTER_LOGIC : 0);
+    }
+
+    private int operand() {
+        switch (t.type(i)) {
+            case NUMBER -> {
+                i++;
+                return CONSTANT;
+            }
+            case STRING -> {
+                if (t.isOpen(i)) {
+                    stop = Stop.OPEN_STRING;
+                    openQuote = t.detail(i);
+                }
+                i++;
+                return CONSTANT;
+            }
+            case VARIABLE -> {
+                i++;
+                return VARYING;
+            }
+            case SYSTEM_VARIABLE -> {
+                evidence |= SYSTEM_VARIABLE;
+                i++;
+                return VARYING;
+            }
+            case WORD -> {
+                if (t.word(i) != null && t.word(i).role == SqlWord.Role.NILADIC_FUNCTION && inTail) {
+                    evidence |= SQL_FUNCTION;
+                }
+                i++;
+                return VARYING;
+            }
+            case FUNCTION -> {
+                noteFunction(i);
+                i++;
+                return t.type(i) == LEFT_PAREN ? group(false) : CONSTANT;
+            }
+            case LEFT_PAREN -> {
+                return group(false);
+            }
+            case KEYWORD -> {
+                if (t.word(i) == SqlWord.EXISTS && t.type(i + 1) == LEFT_PAREN) {
+                    i++;
+                    return group(false);
+                }
+                if (t.word(i) == SqlWord.CASE) {
+                    i++;
+                    return group(true);
+                }
+                return FAILED;
+            }
+            default -> {
+                return FAILED;
+            }
+        }
+    }
+
+    /**
+     * A parenthesised group from its '(' to the matching ')', or a CASE expression up to its END, read loosely:
+     * balanced and scanned for evidence, not parsed.
+     */
+    private int group(boolean untilEnd) {
+        int depth = 0;
+        int kind = CONSTANT;
+        while (true) {
+            switch (t.type(i)) {
+                case END -> {
+                    stop = Stop.EOF;
+                    return kind;
+                }
+                case COMMENT -> {
+                    stop = t.isBlankComment(i) ? Stop.BLANK_COMMENT : Stop.COMMENT;
+                    return kind;
+                }
+                case LEFT_PAREN -> depth++;
+                case RIGHT_PAREN -> {
+                    if (--depth == 0 && !untilEnd) {
+                        i++;
+                        return kind;
+                    }
+                    if (depth < 0) {
+                        return FAILED;
+                    }
+                }
+                case KEYWORD -> {
+                    if (untilEnd && depth == 0 && t.word(i) == SqlWord.END) {
+                        i++;
+                        return kind;
+                    }
+                }
+                case STRING -> {
+                    if (t.isOpen(i)) {
+                        stop = Stop.OPEN_STRING;
+                        openQuote = t.detail(i);
+                        i++;
+                        return kind;
+                    }
+                }
+                case STATEMENT -> {
+                    kind &= ~CONSTANT;
+                    if (looksLikeStatement(i)) {
+                        evidence |= t.word(i) == SqlWord.SELECT ? SUBQUERY : STACKED;
+                    }
+                }
+                case UNION -> evidence |= unionSelect(i + 1) ? UNION : 0;
+                case FUNCTION -> noteFunction(i);
+                case SYSTEM_VARIABLE -> {
+                    evidence |= SYSTEM_VARIABLE;
+                    kind &= ~CONSTANT;
+                }
+                case WORD, VARIABLE -> {
+                    noteWord(i);
+                    kind &= ~CONSTANT;
+                }
+                case COMPARE -> kind |= COMPARES;
+                default -> {
+                }
+            }
+            i++;
+        }
+    }
+
+    private void semicolon() {
+        i++;
+        SqlTokenType next = t.type(i);
+        if (next == END || next == COMMENT) {
+            stop = Stop.SEMICOLON;
+        } else if (next == STATEMENT && (quoted || looksLikeStatement(i))) {
+            evidence |= t.word(i) == SqlWord.WAITFOR ? TIME_DELAY : STACKED;
+            stop = Stop.SEMICOLON;
+        } else {
+            evidenceScan(); // another statement the grammar does not know (MSSQL's IF): only evidence counts
+            stop = Stop.FAILED;
+        }
+    }
+
+    private void union() {
+        if (unionSelect(i + 1)) {
+            evidence |= UNION;
+            stop = Stop.EOF;
+        } else {
+            stop = Stop.FAILED;
+        }
+    }
+
+    /** UNION [ALL|DISTINCT] [(] SELECT with something selectable after it, from index {@code j}. */
+    private boolean unionSelect(int j) {
+        while (t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.type(j) == LEFT_PAREN || isPlus(j)) {
+            j++;
+        }
+        return t.word(j) == SqlWord.SELECT && (quoted || looksLikeSelect(isPlus(j + 1) ? j + 2 : j + 1));
+    }
+
+    private boolean isPlus(int j) {
+        return t.type(j) == SqlTokenType.ARITH && t.detail(j) == '+';
+    }
+
+    /** ORDER BY, GROUP BY, HAVING, LIMIT, INTO OUTFILE, PROCEDURE ANALYSE after the value's operand. */
+    private void clause() {
+        SqlWord word = t.word(i);
+        if ((word == SqlWord.ORDER || word == SqlWord.GROUP) && t.word(i + 1) == SqlWord.BY) {
+            i += 2;
+            while (true) {
+                if (t.type(i) == NUMBER) {
+                    evidence |= ORDER_PROBE;
+                }
+                if (operand() == FAILED) {
+                    stop = Stop.FAILED;
+                    return;
+                }
+                if (t.word(i) == SqlWord.ASC || t.word(i) == SqlWord.DESC) {
+                    i++;
+                }
+                if (stop != Stop.RUNNING || t.type(i) != COMMA) {
+                    return;
+                }
+                i++;
+            }
+        } else if (word == SqlWord.HAVING) {
+            i++;
+            logicalOperand();
+        } else if (word == SqlWord.LIMIT && t.type(i + 1) == NUMBER) {
+            i += 2;
+            if ((t.type(i) == COMMA || t.word(i) == SqlWord.OFFSET) && t.type(i + 1) == NUMBER) {
+                i += 2;
+            }
+        } else if (word == SqlWord.INTO && (t.word(i + 1) == SqlWord.OUTFILE || t.word(i + 1) == SqlWord.DUMPFILE)) {
+            evidence |= FILE_ACCESS;
+            stop = Stop.EOF;
+        } else if (word == SqlWord.PROCEDURE && t.type(i + 1) == SqlTokenType.FUNCTION) {
+            evidence |= ATTACK_FUNCTION;
+            stop = Stop.EOF;
+        } else {
+            stop = Stop.FAILED;
+        }
+    }
+
+    /** A statement keyword straight after the operand: MSSQL runs {@code 1 waitfor delay ...} without ';'. */
+    private void inlineStatement() {
+        if (looksLikeStatement(i)) {
+            evidence |= t.word(i) == SqlWord.WAITFOR ? TIME_DELAY : STACKED;
+            stop = Stop.EOF;
+        } else {
+            stop = Stop.FAILED;
+        }
+    }
+
+    /** A bare value that is a whole statement: only evidence counts, a plain SELECT may be a search for one. */
+    private void statement() {
+        if (looksLikeStatement(0)) {
+            evidenceScan();
+        }
+    }
+
+    /** Collects the evidence in the tokens from {@code i} to the end, without parsing them. */
+    private void evidenceScan() {
+        for (; t.type(i) != END; i++) {
+            switch (t.type(i)) {
+                case FUNCTION -> noteFunction(i);
+                case SYSTEM_VARIABLE -> evidence |= SYSTEM_VARIABLE;
+                case WORD -> noteWord(i);
+                case UNION -> evidence |= unionSelect(i + 1) ? UNION : 0;
+                case SEMICOLON -> evidence |= t.type(i + 1) == STATEMENT && looksLikeStatement(i + 1) ? STACKED : 0;
+                case KEYWORD -> evidence |= t.word(i) == SqlWord.INTO
+                        && (t.word(i + 1) == SqlWord.OUTFILE || t.word(i + 1) == SqlWord.DUMPFILE) ? FILE_ACCESS : 0;
+                case STATEMENT -> evidence |= t.word(i) == SqlWord.WAITFOR && looksLikeStatement(i) ? TIME_DELAY
+                        : execOfProcedure(i) ? ATTACK_FUNCTION : 0;
+                default -> {
+                }
+            }
+        }
+    }
+
+    private boolean execOfProcedure(int j) {
+        SqlWord word = t.word(j);
+        return (word == SqlWord.EXEC || word == SqlWord.EXECUTE)
+                && (t.isProcedureName(j + 1) || t.type(j + 1) == SqlTokenType.VARIABLE);
+    }
+
+    /** Whether the statement keyword at {@code j} starts what a database would run, not an English sentence. */
+    private boolean looksLikeStatement(int j) {
+        SqlWord next = t.word(j + 1);
+        SqlTokenType nextType = t.type(j + 1);
+        return switch (t.word(j)) {
+            case SELECT -> looksLikeSelect(j + 1);
+            case INSERT, REPLACE -> next == SqlWord.INTO;
+            case UPDATE -> nextType == SqlTokenType.WORD && t.word(j + 2) == SqlWord.SET;
+            case DELETE -> next == SqlWord.FROM;
+            case DROP, CREATE, ALTER, TRUNCATE -> next == SqlWord.TABLE || next == SqlWord.DATABASE
+                    || next == SqlWord.VIEW || next == SqlWord.INDEX || next == SqlWord.LOGIN
+                    || next == SqlWord.TRIGGER || next == SqlWord.PROCEDURE || next == SqlWord.USER
+                    || next == SqlWord.SCHEMA || next == SqlWord.COLUMN;
+            case EXEC, EXECUTE -> t.isProcedureName(j + 1) || nextType == SqlTokenType.VARIABLE
+                    || nextType == STRING || nextType == SqlTokenType.FUNCTION
+                    || nextType == LEFT_PAREN && (t.type(j + 2) == SqlTokenType.VARIABLE || t.type(j + 2) == STRING);
+            case DECLARE, SET -> nextType == SqlTokenType.VARIABLE;
+            case SHUTDOWN -> nextType == END || nextType == COMMENT || nextType == SqlTokenType.SEMICOLON
+                    || next == SqlWord.WITH;
+            case WAITFOR -> next == SqlWord.DELAY || next == SqlWord.TIME;
+            case GRANT -> next == SqlWord.ALL || nextType == STATEMENT;
+            case COPY -> nextType == SqlTokenType.WORD && (t.word(j + 2) == SqlWord.TO || t.word(j + 2) == SqlWord.FROM);
+            case null, default -> false;
+        };
+    }
+
+    /** Whether what follows SELECT at {@code j} is something a query selects. */
+    private boolean looksLikeSelect(int j) {
+        return switch (t.type(j)) {
+            case NUMBER, STRING, VARIABLE, SYSTEM_VARIABLE, FUNCTION, LEFT_PAREN -> true;
+            case ARITH -> t.detail(j) == '*';
+            case KEYWORD -> t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.word(j) == SqlWord.TOP;
+            case WORD -> t.word(j) != null || t.type(j + 1) == COMMA || t.word(j + 1) == SqlWord.FROM
+                    || t.word(j + 1) == SqlWord.INTO;
+            default -> false;
+        };
+    }
+
+    private void noteFunction(int j) {
+        SqlWord word = t.word(j);
+        if (word != null && word.role == SqlWord.Role.ATTACK_FUNCTION || t.isProcedureName(j)) {
+            evidence |= ATTACK_FUNCTION;
+        } else if (word != null && word.role == SqlWord.Role.SQL_FUNCTION && inTail) {
+            evidence |= SQL_FUNCTION;
+        }
+    }
+
+    private void noteWord(int j) {
+        SqlWord word = t.word(j);
+        if (word != null && word.role == SqlWord.Role.SYSTEM_TABLE) {
+            evidence |= SYSTEM_TABLE;
+        }
+    }
+
+    private boolean startsOperand(int j) {
+        return switch (t.type(j)) {
+            case NUMBER, STRING, WORD, VARIABLE, SYSTEM_VARIABLE, FUNCTION, LEFT_PAREN, NOT -> true;
+            case ARITH -> isUnary(j);
+            case KEYWORD -> t.word(j) == SqlWord.CASE || t.word(j) == SqlWord.EXISTS;
+            default -> false;
+        };
+    }
+
+    private boolean isUnary(int j) {
+        SqlTokenType type = t.type(j);
+        char c = t.detail(j);
+        return type == SqlTokenType.NOT || type == SqlTokenType.ARITH && (c == '-' || c == '+' || c == '~');
+    }
+
+    /** A '+' standing for a space before a keyword, as in {@code 1+union+select} sent without form decoding. */
+    private boolean skipsPlus(int j) {
+        if (!isPlus(j)) {
+            return false;
+        }
+        return switch (t.type(j + 1)) {
+            case UNION, STATEMENT, KEYWORD, LOGIC -> true;
+            case COMPARE -> t.word(j + 1) != null;
+            default -> false;
+        };
+    }
+
+    private String verdict() {
+        for (int k = 0; k < DECISIVE.length; k++) {
+            if ((evidence & DECISIVE[k]) != 0) {
+                return DECISIVE_NAMES[k];
+            }
+        }
+        boolean terminated = stop == Stop.COMMENT || stop == Stop.BLANK_COMMENT || stop == Stop.SEMICOLON;
+        if ((evidence & SQL_FUNCTION) != 0 && (quoted || terminated || (evidence & LOGIC) != 0)) {
+            return "sql-function";
+        }
+        if ((evidence & (LITERAL_AFTER_LOGIC | COMPARE_AFTER_LOGIC)) != 0 && terminated) {
+            return "logic-comment";
+        }
+        if (!quoted || stop == Stop.FAILED || stop == Stop.RUNNING) {
+            return null;
+        }
+        if (tailElements == 0) {
+            return stop == Stop.BLANK_COMMENT || stop == Stop.SEMICOLON ? "comment-breakout" : null;
+        }
+        return terminated || stop == Stop.OPEN_STRING && openQuote == t.context() ? "breakout" : null;
+    }
+}
