@@ -257,8 +257,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 SecurityEvents.detected(context, f);
                 SecurityEvents.rejected(context, f);
                 Rejection r = chain.rejection();
-                FullHttpResponse response = ErrorResponses.json(ctx.alloc(), f.request.protocolVersion(),
-                        HttpResponseStatus.valueOf(r.status()), r.error(), f.requestId, false, r.details());
+                FullHttpResponse response = r.status() < 300
+                        ? ErrorResponses.empty(f.request.protocolVersion(), HttpResponseStatus.valueOf(r.status()),
+                                f.requestId)
+                        : ErrorResponses.json(ctx.alloc(), f.request.protocolVersion(),
+                                HttpResponseStatus.valueOf(r.status()), r.error(), f.requestId, false, r.details());
                 for (Map.Entry<String, String> h : r.headers()) {
                     response.headers().add(h.getKey(), h.getValue());
                 }
@@ -271,8 +274,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             case PROCEED -> {
                 filtering = null;
                 SecurityEvents.detected(context, f);
-                admit(f.request, f.target, f.host, f.route, f.cluster, f.snapshot, f.runtime, f.requestId,
-                        f.startNanos, f.maxBody, f.hasBody, f.sendContinue, chain);
+                admit(f.request, f.currentTarget(), f.host, f.route, f.cluster, f.snapshot, f.runtime,
+                        f.requestId, f.startNanos, f.maxBody, f.hasBody, f.sendContinue, chain);
                 ProxyExchange ex = exchange;
                 if (ex != null) {
                     f.replayInto(ex);

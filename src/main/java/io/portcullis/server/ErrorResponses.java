@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,6 +60,19 @@ final class ErrorResponses {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (v == HttpVersion.HTTP_1_0) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return response;
+    }
+
+    /** A bodiless answer the gateway gives itself (a CORS preflight's 204). */
+    static FullHttpResponse empty(HttpVersion version, HttpResponseStatus status, String requestId) {
+        HttpVersion v = version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        FullHttpResponse response = new DefaultFullHttpResponse(v, status, Unpooled.EMPTY_BUFFER);
+        if (status.code() != 204) {
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        }
+        if (requestId != null) {
+            response.headers().set(ProxyHeaders.X_REQUEST_ID, requestId);
         }
         return response;
     }

@@ -21,6 +21,8 @@ import java.util.ArrayDeque;
 final class FilteredRequest {
     final HttpRequest request;
     final RequestTarget target;
+    /** The URI as routed, before filters ran. */
+    private final String uri;
     final String host;
     final Route route;
     final Cluster cluster;
@@ -45,6 +47,7 @@ final class FilteredRequest {
             boolean hasBody, boolean sendContinue, FilterChain chain) {
         this.request = request;
         this.target = target;
+        this.uri = request.uri();
         this.host = host;
         this.route = route;
         this.cluster = cluster;
@@ -56,6 +59,11 @@ final class FilteredRequest {
         this.hasBody = hasBody;
         this.sendContinue = sendContinue;
         this.chain = chain;
+    }
+
+    /** The request target as filters left it: re-read when one changed the URI (an API key taken out). */
+    RequestTarget currentTarget() {
+        return request.uri().equals(uri) ? target : RequestTarget.parse(request.uri());
     }
 
     /** Starts reading the body in full: parts from now on are gathered rather than held. */

@@ -13,6 +13,9 @@ final class SecurityEvents {
     /** The chain answered the request: one rejection counted and audited. */
     static void rejected(GatewayContext context, FilteredRequest f) {
         Rejection r = f.chain.rejection();
+        if (r.status() < 400) {
+            return; // an answer, not a refusal: a CORS preflight
+        }
         String filter = r.filter() == null ? "unknown" : r.filter();
         context.metrics().securityRejection(f.route.name(), filter, r.error());
         audit("deny", f, filter, r.error(), r.status(), r.detail());

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import io.portcullis.testing.TestKeys;
 
 /** The verified-token cache: hits skip the signature, but never outlive the token or its key. */
 class JwtCacheTest {

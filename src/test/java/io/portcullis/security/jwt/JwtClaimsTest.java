@@ -15,6 +15,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.portcullis.testing.TestKeys;
 
 /** The claim checks that follow a good signature: times with skew, issuer, audience, required claims. */
 class JwtClaimsTest {

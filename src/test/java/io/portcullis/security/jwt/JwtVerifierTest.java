@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import io.portcullis.testing.TestKeys;
 
 /** Signatures, algorithms and key choice: what a token must get right before its claims are even read. */
 class JwtVerifierTest {

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import io.portcullis.testing.TestKeys;
 
 /**
  * What a bearer token costs per request: a cold verification (cache off, so every call parses, checks the signature

@@ -27,6 +27,7 @@ import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.portcullis.testing.TestKeys;
 
 /** Keys from a local JWKS, JWK or PEM file, and the messages an operator sees when the file is wrong. */
 class KeyFilesTest {

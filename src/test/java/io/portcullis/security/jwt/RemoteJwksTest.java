@@ -24,6 +24,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.portcullis.testing.JwksServer;
+import io.portcullis.testing.TestKeys;
 
 /**
  * A remote JWKS against a real HTTP server that rotates its keys, fails and recovers. Wall time only bounds the

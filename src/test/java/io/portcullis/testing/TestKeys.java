@@ -1,4 +1,4 @@
-package io.portcullis.security.jwt;
+package io.portcullis.testing;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -33,14 +33,14 @@ import java.util.List;
 import java.util.Set;
 
 /** Keys generated in the test and tokens signed with them, the way an identity provider would. */
-final class TestKeys {
-    static final String ISSUER = "https://idp.test";
-    static final String AUDIENCE = "orders-api";
+public final class TestKeys {
+    public static final String ISSUER = "https://idp.test";
+    public static final String AUDIENCE = "orders-api";
 
     private TestKeys() {
     }
 
-    static RSAKey rsa(String kid) {
+    public static RSAKey rsa(String kid) {
         try {
             return new RSAKeyGenerator(2048).keyID(kid).generate();
         } catch (JOSEException e) {
@@ -48,7 +48,7 @@ final class TestKeys {
         }
     }
 
-    static ECKey ec(Curve curve, String kid) {
+    public static ECKey ec(Curve curve, String kid) {
         try {
             return new ECKeyGenerator(curve).keyID(kid).generate();
         } catch (JOSEException e) {
@@ -57,7 +57,7 @@ final class TestKeys {
     }
 
     /** Ed25519 with the JDK: nimbus's OctetKeyPairGenerator needs Tink, which this project does not ship. */
-    static OctetKeyPair ed25519(String kid) {
+    public static OctetKeyPair ed25519(String kid) {
         try {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             byte[] x = tail(pair.getPublic().getEncoded());
@@ -69,21 +69,21 @@ final class TestKeys {
         }
     }
 
-    static String jwks(JWK... keys) {
+    public static String jwks(JWK... keys) {
         return new JWKSet(List.of(keys)).toString(true); // public parts only
     }
 
     /** Claims a well-behaved provider would issue at {@code now}, valid for five minutes. */
-    static JWTClaimsSet.Builder claims(Instant now) {
+    public static JWTClaimsSet.Builder claims(Instant now) {
         return new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("alice")
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
     }
 
-    static String sign(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) {
+    public static String sign(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) {
         return sign(key, alg, key.getKeyID(), claims);
     }
 
-    static String sign(JWK key, JWSAlgorithm alg, String kid, JWTClaimsSet claims) {
+    public static String sign(JWK key, JWSAlgorithm alg, String kid, JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).build(), claims);
             jwt.sign(signer(key));
@@ -93,7 +93,7 @@ final class TestKeys {
         }
     }
 
-    static String hmac(byte[] secret, JWSAlgorithm alg, String kid, JWTClaimsSet claims) {
+    public static String hmac(byte[] secret, JWSAlgorithm alg, String kid, JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).build(), claims);
             jwt.sign(new MACSigner(secret));

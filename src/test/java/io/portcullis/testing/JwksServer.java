@@ -1,4 +1,4 @@
-package io.portcullis.security.jwt;
+package io.portcullis.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A JWKS endpoint on 127.0.0.1, port 0, that counts its requests and can rotate keys, fail, serve garbage and
  * hold requests until the test releases them.
  */
-final class JwksServer implements AutoCloseable {
-    enum Mode { OK, FAIL_500, GARBAGE, HOLD }
+public final class JwksServer implements AutoCloseable {
+    public enum Mode { OK, FAIL_500, GARBAGE, HOLD }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -29,7 +29,7 @@ final class JwksServer implements AutoCloseable {
     private final AtomicInteger held = new AtomicInteger();
     private volatile CountDownLatch release = new CountDownLatch(1);
 
-    JwksServer(String initialJwks) throws IOException {
+    public JwksServer(String initialJwks) throws IOException {
         this.jwks = new AtomicReference<>(initialJwks);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/jwks", this::handle);
@@ -37,15 +37,15 @@ final class JwksServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
     }
 
-    void serve(String document) {
+    public void serve(String document) {
         jwks.set(document);
     }
 
-    void mode(Mode next) {
+    public void mode(Mode next) {
         if (next == Mode.HOLD) {
             release = new CountDownLatch(1);
         }
@@ -53,17 +53,17 @@ final class JwksServer implements AutoCloseable {
     }
 
     /** Lets held requests answer with the document served now. */
-    void release() {
+    public void release() {
         mode.set(Mode.OK);
         release.countDown();
     }
 
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
     /** Requests currently held in {@link Mode#HOLD}. */
-    int held() {
+    public int held() {
         return held.get();
     }
 
