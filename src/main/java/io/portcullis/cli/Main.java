@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code portcullis} command line: {@code run}, {@code validate}, {@code demo}. Every command has
+ * The {@code portcullis} command line: {@code run}, {@code validate}, {@code demo}, {@code keys}. Every command has
  * {@code --help} and {@code --version}.
  */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, versionProvider = Version.class,
