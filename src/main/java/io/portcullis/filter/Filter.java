@@ -31,6 +31,14 @@ public interface Filter {
     }
 
     /**
+     * The largest body this filter will read for {@code request}, when it {@linkplain #needsBody needs} it: a body
+     * that grows past it is answered with 413 before it is read further. The route's body limit applies anyway.
+     */
+    default long bodyLimit(HttpRequest request) {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Decides about the request's body, read in full, after every filter passed the head; only called when
      * {@link #needsBody} said so; the body may be empty. The same contract as {@link #onRequest}; {@code body} is
      * the caller's (read it, don't release or keep it).

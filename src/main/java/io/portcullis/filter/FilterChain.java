@@ -149,6 +149,17 @@ public final class FilterChain {
         return false;
     }
 
+    /** The smallest body limit of the filters that need the body; {@code Long.MAX_VALUE} when none sets one. */
+    public long bodyLimit() {
+        long limit = Long.MAX_VALUE;
+        for (Filter f : filters) {
+            if (f.needsBody(request)) {
+                limit = Math.min(limit, f.bodyLimit(request));
+            }
+        }
+        return limit;
+    }
+
     /** The state after the last phase (or wait) ended. */
     public State state() {
         return state;

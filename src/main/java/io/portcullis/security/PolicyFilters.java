@@ -164,6 +164,6 @@ final class PolicyFilters {
                 (int) Math.min(Integer.MAX_VALUE, v.maxJsonSize())) : null;
         return new ValidateFilter(v.methods().isEmpty() ? AllowedMethods.any() : AllowedMethods.of(v.methods()),
                 v.contentTypes().isEmpty() ? ContentTypes.any() : ContentTypes.of(v.contentTypes()), query.build(),
-                body);
+                body, v.maxJsonSize());
     }
 }

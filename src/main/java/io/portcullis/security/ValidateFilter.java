@@ -29,8 +29,12 @@ final class ValidateFilter implements Filter {
     private final QueryRules query;
     /** Null when bodies are not checked. */
     private final JsonBodyCheck body;
+    private final long maxJsonBytes;
 
-    ValidateFilter(AllowedMethods methods, ContentTypes contentTypes, QueryRules query, JsonBodyCheck body) {
+    /** @param maxJsonBytes the largest JSON body read (413 beyond) */
+    ValidateFilter(AllowedMethods methods, ContentTypes contentTypes, QueryRules query, JsonBodyCheck body,
+            long maxJsonBytes) {
+        this.maxJsonBytes = maxJsonBytes;
         this.methods = methods;
         this.contentTypes = contentTypes;
         this.query = query;
@@ -70,6 +74,11 @@ final class ValidateFilter implements Filter {
         String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         // No type: a body is refused above when types are configured; otherwise only typed JSON is parsed.
         return type != null ? ContentTypes.isJson(type) : hasBody(request) || expectsBody(request.method());
+    }
+
+    @Override
+    public long bodyLimit(HttpRequest request) {
+        return maxJsonBytes;
     }
 
     @Override

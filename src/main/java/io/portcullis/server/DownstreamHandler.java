@@ -244,6 +244,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                     afterFilters(f);
                     return;
                 }
+                if (HttpUtil.getContentLength(f.request, -1L) > chain.bodyLimit()) {
+                    f.release(); // declared too large for the filters that would read it: not one byte is read
+                    respondLocal(f.request, ErrorReason.BODY_TOO_LARGE, f.requestId, true, f.startNanos, f.route);
+                    return;
+                }
                 filtering = f;
                 f.collect(ctx.alloc());
                 if (f.sendContinue) {

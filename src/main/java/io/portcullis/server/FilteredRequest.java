@@ -41,6 +41,8 @@ final class FilteredRequest {
     private CompositeByteBuf body;
     private HttpHeaders trailers;
     private boolean lastSeen;
+    /** The most the filters that read the body will take (the route's limit, or less). */
+    private long collectLimit;
 
     FilteredRequest(HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
             Snapshot snapshot, Snapshot.RouteRuntime runtime, String requestId, long startNanos, long maxBody,
@@ -68,6 +70,7 @@ final class FilteredRequest {
 
     /** Starts reading the body in full: parts from now on are gathered rather than held. */
     void collect(ByteBufAllocator alloc) {
+        collectLimit = Math.min(maxBody, chain.bodyLimit());
         body = alloc.compositeBuffer(64);
         HttpContent part;
         while (held != null && (part = held.poll()) != null) {
@@ -101,7 +104,7 @@ final class FilteredRequest {
             body.addComponent(true, part.content().retain());
         }
         part.release();
-        return body.readableBytes() <= maxBody;
+        return body.readableBytes() <= collectLimit;
     }
 
     /** The whole request has been read. */

@@ -158,6 +158,7 @@ class RequestProtectionTest {
                         content_types: [ application/json ]
                         json_schema: "%s"
                         max_json_depth: 8
+                        max_json_size: 4KiB
                         query:
                           limit: { type: integer, max_length: 3 }
                           sort: { values: [ asc, desc ] }
@@ -181,6 +182,13 @@ class RequestProtectionTest {
         assertThat(invalid.body()).contains("\"error\":\"SCHEMA_VIOLATION\"", "\"details\":[", "/item", "/qty");
         assertThat(send("POST", "/orders", "[".repeat(50) + "]".repeat(50), "Content-Type", json).body())
                 .contains("BODY_TOO_DEEP");
+        // Over max_json_size: refused before it is read (Content-Length) or as soon as it grows past it (chunked).
+        String big = "{\"item\":\"" + "x".repeat(5000) + "\",\"qty\":1}";
+        assertThat(send("POST", "/orders", big, "Content-Type", json).statusCode()).isEqualTo(413);
+        assertThat(gw.client().send(HttpRequest.newBuilder(gw.uri("/orders")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", json).POST(HttpRequest.BodyPublishers.ofInputStream(() ->
+                        new java.io.ByteArrayInputStream(big.getBytes()))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(413);
         HttpResponse<String> query = get("/orders?limit=abcd&sort=up&debug=1");
         assertThat(query.statusCode()).isEqualTo(400);
         assertThat(query.body()).contains("\"error\":\"INVALID_QUERY\"", "query.limit", "query.sort",
