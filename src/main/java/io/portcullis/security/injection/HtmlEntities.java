@@ -89,8 +89,8 @@ final class HtmlEntities {
         int start = i;
         long value = 0;
         while (i < s.length() && i - start < MAX_DIGITS) {
-            int digit = Character.digit(s.charAt(i), hex ? 16 : 10);
-            if (digit < 0) {
+            int digit = Normalizer.hexDigit(s.charAt(i));
+            if (digit < 0 || !hex && digit > 9) {
                 break;
             }
             value = value * (hex ? 16 : 10) + digit;

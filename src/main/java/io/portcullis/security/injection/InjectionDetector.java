@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -57,10 +56,11 @@ public final class InjectionDetector {
     /** Each segment of a raw (still percent-encoded) path, up to {@code maxChars} characters of it. */
     public Finding scanPath(CharSequence rawPath, int maxChars) {
         int limit = limit(rawPath.length(), maxChars);
+        CharView view = new CharView();
         for (int start = 0; start < limit; ) {
             int end = indexOf(rawPath, '/', start, limit);
             if (end > start) {
-                Finding finding = scanValue(CharBuffer.wrap(rawPath, start, end), false);
+                Finding finding = scanValue(view.over(rawPath, start, end), false);
                 if (finding != null) {
                     return finding;
                 }
@@ -76,12 +76,18 @@ public final class InjectionDetector {
      */
     public Finding scanQuery(CharSequence rawQuery, int maxChars) {
         int limit = limit(rawQuery.length(), maxChars);
+        CharView view = new CharView();
         for (int start = 0; start < limit; ) {
             int end = indexOf(rawQuery, '&', start, limit);
             int eq = indexOf(rawQuery, '=', start, end);
-            Finding finding = scanPart(rawQuery, start, eq);
+            Finding finding = scanPart(view, rawQuery, start, eq);
             if (finding == null && eq < end) {
-                finding = scanPart(rawQuery, eq + 1, end);
+                finding = scanPart(view, rawQuery, eq + 1, end);
+            }
+            if (finding == null && eq < end && mayBeMarkup(rawQuery, start, eq)) {
+                // ?<svg/onload=alert(1)> splits into a name and a value that are harmless apart, but a page
+                // that echoes its query string shows them together
+                finding = scanPart(view, rawQuery, start, end);
             }
             if (finding != null) {
                 return finding;
@@ -108,11 +114,11 @@ public final class InjectionDetector {
         try (JsonParser parser = body.hasArray()
                 ? JSON.createParser(body.array(), body.arrayOffset() + body.readerIndex(), length)
                 : JSON.createParser((InputStream) new ByteBufInputStream(body.slice(body.readerIndex(), length)))) {
+            CharView view = new CharView();
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
-                    CharBuffer text = CharBuffer.wrap(parser.getTextCharacters(), parser.getTextOffset(),
-                            parser.getTextLength());
-                    Finding finding = scanValue(text, false);
+                    view.over(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                    Finding finding = scanValue(view, false);
                     if (finding != null) {
                         return finding;
                     }
@@ -124,8 +130,8 @@ public final class InjectionDetector {
         return null;
     }
 
-    private Finding scanPart(CharSequence text, int start, int end) {
-        return end > start ? scanValue(CharBuffer.wrap(text, start, end), true) : null;
+    private Finding scanPart(CharView view, CharSequence text, int start, int end) {
+        return end > start ? scanValue(view.over(text, start, end), true) : null;
     }
 
     private Finding scanValue(CharSequence raw, boolean plusAsSpace) {
@@ -143,6 +149,16 @@ public final class InjectionDetector {
             }
         }
         return null;
+    }
+
+    private static boolean mayBeMarkup(CharSequence s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '<' || c == '\'' || c == '"' || c == '`' || c == '%') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int limit(int length, int max) {

@@ -57,7 +57,7 @@ final class Normalizer {
 
     /** Returns {@code s} itself when there is nothing to decode; malformed escapes are kept as they are. */
     static String percentDecode(String s, boolean plusAsSpace) {
-        if (s.indexOf('%') < 0 && !(plusAsSpace && s.indexOf('+') >= 0)) {
+        if (!(plusAsSpace && s.indexOf('+') >= 0) && !hasEscape(s)) {
             return s;
         }
         StringBuilder out = new StringBuilder(s.length());
@@ -78,17 +78,35 @@ final class Normalizer {
                     bytes = new byte[(n - i) / 3 + 1];
                 }
                 int count = 0;
+                boolean ascii = true;
                 while (i + 2 < n && s.charAt(i) == '%' && hex(s, i + 1, 2) >= 0) {
-                    bytes[count++] = (byte) hex(s, i + 1, 2);
+                    int b = hex(s, i + 1, 2);
+                    ascii &= b < 0x80;
+                    bytes[count++] = (byte) b;
                     i += 3;
                 }
-                out.append(new String(bytes, 0, count, StandardCharsets.UTF_8));
+                if (ascii) {
+                    for (int k = 0; k < count; k++) {
+                        out.append((char) bytes[k]);
+                    }
+                } else {
+                    out.append(new String(bytes, 0, count, StandardCharsets.UTF_8));
+                }
             } else {
                 out.append(c);
                 i++;
             }
         }
         return out.toString();
+    }
+
+    private static boolean hasEscape(String s) {
+        for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+            if (hex(s, i + 1, 2) >= 0 || i + 1 < s.length() && (s.charAt(i + 1) | 0x20) == 'u' && hex(s, i + 2, 4) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The value of {@code digits} hex digits at {@code from}, or -1. */

@@ -61,8 +61,8 @@ final class SqlContextParser {
     private final boolean quoted;
     private int i;
     private int evidence;
+    private int headEvidence;
     private Stop stop = Stop.RUNNING;
-    private char openQuote;
     private int tailElements;
     private boolean inTail;
     private int lastPredicate;
@@ -88,11 +88,16 @@ final class SqlContextParser {
         } else if (t.type(0) == STATEMENT) {
             statement();
             return;
-        } else if (startsOperand(0)) {
+        } else if (SqlShapes.startsOperand(t, 0)) {
             predicate();
+            headEvidence = evidence;
+            evidence = 0;
         }
         inTail = true;
         tail();
+        if (stop != Stop.FAILED) {
+            evidence |= headEvidence; // "sleep(5)#" is an attack, "sleep(5) vs time.sleep(5)" a question
+        }
     }
 
     private void tail() {
@@ -110,7 +115,7 @@ final class SqlContextParser {
                     logicalOperand();
                 }
                 case NOT, COMPARE, ARITH -> {
-                    if (skipsPlus(i)) {
+                    if (SqlShapes.skipsPlus(t, i)) {
                         i++;
                     } else if (t.type(i) == SqlTokenType.NOT && t.type(i + 1) != COMPARE) {
                         stop = Stop.FAILED;
@@ -137,7 +142,7 @@ final class SqlContextParser {
     private void predicate() {
         int kind = CONSTANT;
         while (true) {
-            while (isUnary(i)) {
+            while (SqlShapes.isUnary(t, i)) {
                 i++;
             }
             int operand = operand();
@@ -154,7 +159,7 @@ final class SqlContextParser {
                 i++;
                 next = COMPARE;
             }
-            if (next != COMPARE && (next != SqlTokenType.ARITH || skipsPlus(i))) {
+            if (next != COMPARE && (next != SqlTokenType.ARITH || SqlShapes.skipsPlus(t, i))) {
                 break;
             }
             kind |= next == COMPARE ? COMPARES : 0;
@@ -181,8 +186,7 @@ final class SqlContextParser {
             }
             case STRING -> {
                 if (t.isOpen(i)) {
-                    stop = Stop.OPEN_STRING;
-                    openQuote = t.detail(i);
+                    openString(i);
                 }
                 i++;
                 return CONSTANT;
@@ -205,8 +209,12 @@ final class SqlContextParser {
             }
             case FUNCTION -> {
                 noteFunction(i);
+                // char(49)=char(49) is a tautology; count(*) > 1 or an unknown function of constants is not
+                SqlWord name = t.word(i);
+                boolean pure = name != null && name.isFunction() && name != SqlWord.COUNT;
                 i++;
-                return t.type(i) == LEFT_PAREN ? group(false) : CONSTANT;
+                int args = t.type(i) == LEFT_PAREN ? group(false) : CONSTANT;
+                return args == FAILED ? FAILED : pure ? args : args & ~CONSTANT;
             }
             case LEFT_PAREN -> {
                 return group(false);
@@ -263,19 +271,18 @@ final class SqlContextParser {
                 }
                 case STRING -> {
                     if (t.isOpen(i)) {
-                        stop = Stop.OPEN_STRING;
-                        openQuote = t.detail(i);
+                        openString(i);
                         i++;
                         return kind;
                     }
                 }
                 case STATEMENT -> {
                     kind &= ~CONSTANT;
-                    if (looksLikeStatement(i)) {
+                    if (SqlShapes.looksLikeStatement(t, i)) {
                         evidence |= t.word(i) == SqlWord.SELECT ? SUBQUERY : STACKED;
                     }
                 }
-                case UNION -> evidence |= unionSelect(i + 1) ? UNION : 0;
+                case UNION -> evidence |= SqlShapes.unionSelect(t, i + 1, !quoted) ? UNION : 0;
                 case FUNCTION -> noteFunction(i);
                 case SYSTEM_VARIABLE -> {
                     evidence |= SYSTEM_VARIABLE;
@@ -293,12 +300,17 @@ final class SqlContextParser {
         }
     }
 
+    /** The value ends inside a string; it completes the query only if the query's own quote can close it. */
+    private void openString(int j) {
+        stop = t.detail(j) == t.context() && !t.isProse(j) ? Stop.OPEN_STRING : Stop.EOF;
+    }
+
     private void semicolon() {
         i++;
         SqlTokenType next = t.type(i);
         if (next == END || next == COMMENT) {
             stop = Stop.SEMICOLON;
-        } else if (next == STATEMENT && (quoted || looksLikeStatement(i))) {
+        } else if (next == STATEMENT && (quoted || SqlShapes.looksLikeStatement(t, i))) {
             evidence |= t.word(i) == SqlWord.WAITFOR ? TIME_DELAY : STACKED;
             stop = Stop.SEMICOLON;
         } else {
@@ -308,7 +320,7 @@ final class SqlContextParser {
     }
 
     private void union() {
-        if (unionSelect(i + 1)) {
+        if (SqlShapes.unionSelect(t, i + 1, !quoted)) {
             evidence |= UNION;
             stop = Stop.EOF;
         } else {
@@ -316,27 +328,14 @@ final class SqlContextParser {
         }
     }
 
-    /** UNION [ALL|DISTINCT] [(] SELECT with something selectable after it, from index {@code j}. */
-    private boolean unionSelect(int j) {
-        while (t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.type(j) == LEFT_PAREN || isPlus(j)) {
-            j++;
-        }
-        return t.word(j) == SqlWord.SELECT && (quoted || looksLikeSelect(isPlus(j + 1) ? j + 2 : j + 1));
-    }
-
-    private boolean isPlus(int j) {
-        return t.type(j) == SqlTokenType.ARITH && t.detail(j) == '+';
-    }
-
     /** ORDER BY, GROUP BY, HAVING, LIMIT, INTO OUTFILE, PROCEDURE ANALYSE after the value's operand. */
     private void clause() {
         SqlWord word = t.word(i);
         if ((word == SqlWord.ORDER || word == SqlWord.GROUP) && t.word(i + 1) == SqlWord.BY) {
             i += 2;
+            boolean number = false;
             while (true) {
-                if (t.type(i) == NUMBER) {
-                    evidence |= ORDER_PROBE;
-                }
+                number |= t.type(i) == NUMBER;
                 if (operand() == FAILED) {
                     stop = Stop.FAILED;
                     return;
@@ -345,9 +344,16 @@ final class SqlContextParser {
                     i++;
                 }
                 if (stop != Stop.RUNNING || t.type(i) != COMMA) {
-                    return;
+                    break;
                 }
                 i++;
+            }
+            // ORDER BY 5 probes the column count; "order by 5pm" is a delivery promise
+            SqlTokenType next = t.type(i);
+            if (number && (stop != Stop.RUNNING || next == END || next == COMMENT || next == SqlTokenType.SEMICOLON
+                    || next == SqlTokenType.RIGHT_PAREN || next == SqlTokenType.UNION || t.word(i) == SqlWord.LIMIT
+                    || t.word(i) == SqlWord.HAVING)) {
+                evidence |= ORDER_PROBE;
             }
         } else if (word == SqlWord.HAVING) {
             i++;
@@ -368,19 +374,27 @@ final class SqlContextParser {
         }
     }
 
-    /** A statement keyword straight after the operand: MSSQL runs {@code 1 waitfor delay ...} without ';'. */
+    /**
+     * A statement keyword straight after the operand, as MSSQL runs {@code 1 waitfor delay ...} without ';'. Only a
+     * delay or a procedure call counts: "postgres create index" is a search, and "between 'select' and 'choose'"
+     * a sentence, not statements.
+     */
     private void inlineStatement() {
-        if (looksLikeStatement(i)) {
-            evidence |= t.word(i) == SqlWord.WAITFOR ? TIME_DELAY : STACKED;
+        boolean delay = t.word(i) == SqlWord.WAITFOR && SqlShapes.looksLikeStatement(t, i);
+        if (delay || SqlShapes.execOfProcedure(t, i)) {
+            evidence |= delay ? TIME_DELAY : STACKED;
             stop = Stop.EOF;
         } else {
             stop = Stop.FAILED;
         }
     }
 
-    /** A bare value that is a whole statement: only evidence counts, a plain SELECT may be a search for one. */
+    /**
+     * A bare value that is a whole statement, or several: only evidence of an attack counts, since a plain SELECT
+     * or a pasted transaction may be a search for one.
+     */
     private void statement() {
-        if (looksLikeStatement(0)) {
+        if (SqlShapes.looksLikeStatement(t, 0)) {
             evidenceScan();
         }
     }
@@ -392,60 +406,15 @@ final class SqlContextParser {
                 case FUNCTION -> noteFunction(i);
                 case SYSTEM_VARIABLE -> evidence |= SYSTEM_VARIABLE;
                 case WORD -> noteWord(i);
-                case UNION -> evidence |= unionSelect(i + 1) ? UNION : 0;
-                case SEMICOLON -> evidence |= t.type(i + 1) == STATEMENT && looksLikeStatement(i + 1) ? STACKED : 0;
+                case UNION -> evidence |= SqlShapes.unionSelect(t, i + 1, !quoted) ? UNION : 0;
                 case KEYWORD -> evidence |= t.word(i) == SqlWord.INTO
                         && (t.word(i + 1) == SqlWord.OUTFILE || t.word(i + 1) == SqlWord.DUMPFILE) ? FILE_ACCESS : 0;
-                case STATEMENT -> evidence |= t.word(i) == SqlWord.WAITFOR && looksLikeStatement(i) ? TIME_DELAY
-                        : execOfProcedure(i) ? ATTACK_FUNCTION : 0;
+                case STATEMENT -> evidence |= t.word(i) == SqlWord.WAITFOR && SqlShapes.looksLikeStatement(t, i)
+                        ? TIME_DELAY : SqlShapes.execOfProcedure(t, i) ? ATTACK_FUNCTION : 0;
                 default -> {
                 }
             }
         }
-    }
-
-    private boolean execOfProcedure(int j) {
-        SqlWord word = t.word(j);
-        return (word == SqlWord.EXEC || word == SqlWord.EXECUTE)
-                && (t.isProcedureName(j + 1) || t.type(j + 1) == SqlTokenType.VARIABLE);
-    }
-
-    /** Whether the statement keyword at {@code j} starts what a database would run, not an English sentence. */
-    private boolean looksLikeStatement(int j) {
-        SqlWord next = t.word(j + 1);
-        SqlTokenType nextType = t.type(j + 1);
-        return switch (t.word(j)) {
-            case SELECT -> looksLikeSelect(j + 1);
-            case INSERT, REPLACE -> next == SqlWord.INTO;
-            case UPDATE -> nextType == SqlTokenType.WORD && t.word(j + 2) == SqlWord.SET;
-            case DELETE -> next == SqlWord.FROM;
-            case DROP, CREATE, ALTER, TRUNCATE -> next == SqlWord.TABLE || next == SqlWord.DATABASE
-                    || next == SqlWord.VIEW || next == SqlWord.INDEX || next == SqlWord.LOGIN
-                    || next == SqlWord.TRIGGER || next == SqlWord.PROCEDURE || next == SqlWord.USER
-                    || next == SqlWord.SCHEMA || next == SqlWord.COLUMN;
-            case EXEC, EXECUTE -> t.isProcedureName(j + 1) || nextType == SqlTokenType.VARIABLE
-                    || nextType == STRING || nextType == SqlTokenType.FUNCTION
-                    || nextType == LEFT_PAREN && (t.type(j + 2) == SqlTokenType.VARIABLE || t.type(j + 2) == STRING);
-            case DECLARE, SET -> nextType == SqlTokenType.VARIABLE;
-            case SHUTDOWN -> nextType == END || nextType == COMMENT || nextType == SqlTokenType.SEMICOLON
-                    || next == SqlWord.WITH;
-            case WAITFOR -> next == SqlWord.DELAY || next == SqlWord.TIME;
-            case GRANT -> next == SqlWord.ALL || nextType == STATEMENT;
-            case COPY -> nextType == SqlTokenType.WORD && (t.word(j + 2) == SqlWord.TO || t.word(j + 2) == SqlWord.FROM);
-            case null, default -> false;
-        };
-    }
-
-    /** Whether what follows SELECT at {@code j} is something a query selects. */
-    private boolean looksLikeSelect(int j) {
-        return switch (t.type(j)) {
-            case NUMBER, STRING, VARIABLE, SYSTEM_VARIABLE, FUNCTION, LEFT_PAREN -> true;
-            case ARITH -> t.detail(j) == '*';
-            case KEYWORD -> t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.word(j) == SqlWord.TOP;
-            case WORD -> t.word(j) != null || t.type(j + 1) == COMMA || t.word(j + 1) == SqlWord.FROM
-                    || t.word(j + 1) == SqlWord.INTO;
-            default -> false;
-        };
     }
 
     private void noteFunction(int j) {
@@ -462,33 +431,6 @@ final class SqlContextParser {
         if (word != null && word.role == SqlWord.Role.SYSTEM_TABLE) {
             evidence |= SYSTEM_TABLE;
         }
-    }
-
-    private boolean startsOperand(int j) {
-        return switch (t.type(j)) {
-            case NUMBER, STRING, WORD, VARIABLE, SYSTEM_VARIABLE, FUNCTION, LEFT_PAREN, NOT -> true;
-            case ARITH -> isUnary(j);
-            case KEYWORD -> t.word(j) == SqlWord.CASE || t.word(j) == SqlWord.EXISTS;
-            default -> false;
-        };
-    }
-
-    private boolean isUnary(int j) {
-        SqlTokenType type = t.type(j);
-        char c = t.detail(j);
-        return type == SqlTokenType.NOT || type == SqlTokenType.ARITH && (c == '-' || c == '+' || c == '~');
-    }
-
-    /** A '+' standing for a space before a keyword, as in {@code 1+union+select} sent without form decoding. */
-    private boolean skipsPlus(int j) {
-        if (!isPlus(j)) {
-            return false;
-        }
-        return switch (t.type(j + 1)) {
-            case UNION, STATEMENT, KEYWORD, LOGIC -> true;
-            case COMPARE -> t.word(j + 1) != null;
-            default -> false;
-        };
     }
 
     private String verdict() {
@@ -510,6 +452,6 @@ final class SqlContextParser {
         if (tailElements == 0) {
             return stop == Stop.BLANK_COMMENT || stop == Stop.SEMICOLON ? "comment-breakout" : null;
         }
-        return terminated || stop == Stop.OPEN_STRING && openQuote == t.context() ? "breakout" : null;
+        return terminated || stop == Stop.OPEN_STRING ? "breakout" : null;
     }
 }

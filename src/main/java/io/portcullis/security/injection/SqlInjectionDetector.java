@@ -15,15 +15,17 @@ final class SqlInjectionDetector {
 
     /** The rule that matched, or null when the value reads as data in every context. */
     static String detect(CharSequence value) {
-        if (value.length() == 0) {
-            return null;
-        }
         boolean single = false;
         boolean dbl = false;
+        boolean separated = false;
         for (int i = 0, n = value.length(); i < n; i++) {
             char c = value.charAt(i);
             single |= c == '\'';
             dbl |= c == '"';
+            separated |= !isPlain(c);
+        }
+        if (!separated) {
+            return null; // one word, number or dotted name: SQL needs at least an operator or a space
         }
         SqlTokenizer tokens = new SqlTokenizer(value);
         for (int k = 0; k < CONTEXTS.length; k++) {
@@ -36,5 +38,11 @@ final class SqlInjectionDetector {
             }
         }
         return null;
+    }
+
+    /** Characters that cannot separate two SQL tokens (so a value made of them is a single token). */
+    private static boolean isPlain(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                || c == ':' || c == '/' || c >= 0x80 && Character.isLetterOrDigit(c);
     }
 }

@@ -14,19 +14,21 @@ package io.portcullis.security.injection;
  *
  * <p>Tokens are produced on demand, at most {@value #MAX_TOKENS} of them: {@link SqlContextParser} usually stops
  * after two or three, so ordinary text costs little, and no input costs more than one pass. Each token is packed in
- * a long (type, word, one char of detail, flags) to keep the tokenizer to two small arrays.
+ * a long (type, word, one char of detail, flags) so that the tokenizer allocates one small array; words are looked
+ * up where they stand in the input, copied only when a comment splits one.
  */
 final class SqlTokenizer {
     static final int MAX_TOKENS = 48;
-    private static final int MAX_WORD = 64;
     private static final long OPEN = 1L << 32;
     private static final long BLANK = 1L << 33;
     private static final long PROCEDURE_NAME = 1L << 34;
+    private static final long PROSE = 1L << 35;
+    /** An open string longer than this, or with white space in it, reads as text rather than a balancing quote. */
+    private static final int SHORT_STRING = 16;
 
     private final CharSequence in;
     private final int length;
-    private final char[] word = new char[MAX_WORD];
-    private long[] tokens = new long[8];
+    private long[] tokens = new long[4];
     private char context;
     private int count;
     private int pos;
@@ -78,6 +80,14 @@ final class SqlTokenizer {
     /** A string the value does not close: the query's own closing quote will. */
     boolean isOpen(int i) {
         return (token(i) & OPEN) != 0 && token(i) >= 0;
+    }
+
+    /**
+     * An open string that holds prose (white space, or more than a few characters): the tail of a sentence with a
+     * stray quote, not the {@code 'a} an injection leaves for the query's own quote to close.
+     */
+    boolean isProse(int i) {
+        return (token(i) & PROSE) != 0 && token(i) >= 0;
     }
 
     /** A comment with nothing but a little punctuation in it: {@code --}, {@code -- -}, {@code #}, {@code /*}. */
@@ -228,13 +238,25 @@ final class SqlTokenizer {
 
     private void string(char quote) {
         int end = stringEnd(pos + 1, quote);
-        add(pack(SqlTokenType.STRING, null, quote) | (end < 0 ? OPEN : 0));
+        add(pack(SqlTokenType.STRING, null, quote) | (end < 0 ? OPEN | prose(pos + 1) : 0));
         pos = end < 0 ? length : end;
+    }
+
+    private long prose(int from) {
+        if (length - from > SHORT_STRING) {
+            return PROSE;
+        }
+        for (int i = from; i < length; i++) {
+            if (in.charAt(i) <= ' ') {
+                return PROSE;
+            }
+        }
+        return 0;
     }
 
     private void quotedName(char close) {
         int i = pos + 1;
-        while (i < length && in.charAt(i) != close && i - pos <= MAX_WORD) {
+        while (i < length && in.charAt(i) != close && i - pos <= 128) {
             i++;
         }
         if (i < length && in.charAt(i) == close) {
@@ -322,22 +344,27 @@ final class SqlTokenizer {
     }
 
     private void word() {
-        int n = 0;
+        int start = pos;
+        StringBuilder joined = null; // only when a comment splits the word
         boolean dotted = false;
         int i = pos;
         while (i < length) {
             char c = in.charAt(i);
             if (isWordPart(c) || c == '.' && (isWordPart(at(i + 1)) || at(i + 1) == '.')) {
                 dotted |= c == '.';
-                if (n < MAX_WORD) {
-                    word[n] = c < 0x80 ? Character.toLowerCase(c) : c;
+                if (joined != null) {
+                    joined.append(c);
                 }
-                n++;
                 i++;
             } else if (c == '/' && at(i + 1) == '*' && at(i + 2) != '!') {
                 int end = commentEnd(i + 2);
-                if (end < 0 || !isWordPart(at(end)) || n <= MAX_WORD && SqlWord.lookup(word, n) != null) {
+                boolean keyword = joined != null ? SqlWord.lookup(joined, 0, joined.length()) != null
+                        : SqlWord.lookup(in, start, i) != null;
+                if (end < 0 || !isWordPart(at(end)) || keyword) {
                     break; // a comment after a whole keyword is white space: UNION/**/SELECT
+                }
+                if (joined == null) {
+                    joined = new StringBuilder().append(in, start, i);
                 }
                 i = end; // a comment inside a word joins its halves: UN/**/ION
             } else {
@@ -345,12 +372,16 @@ final class SqlTokenizer {
             }
         }
         pos = i;
-        if (n == 1 && at(pos) == '\'' && "xbne".indexOf(word[0]) >= 0) {
+        CharSequence text = joined != null ? joined : in;
+        int from = joined != null ? 0 : start;
+        int to = joined != null ? joined.length() : i;
+        char first = lower(text.charAt(from));
+        if (to - from == 1 && at(pos) == '\'' && "xbne".indexOf(first) >= 0) {
             string('\''); // x'4142', N'text', E'text', b'0101'
             return;
         }
-        SqlWord known = n <= MAX_WORD ? lookup(n, dotted) : null;
-        long flags = n <= MAX_WORD && isProcedure(n) ? PROCEDURE_NAME : 0;
+        SqlWord known = lookup(text, from, to, dotted);
+        long flags = isProcedure(text, from, to) ? PROCEDURE_NAME : 0;
         int paren = afterSpace(pos);
         boolean call = paren < length && in.charAt(paren) == '(';
         SqlTokenType type;
@@ -371,30 +402,36 @@ final class SqlTokenizer {
                 case ATTACK_FUNCTION, SQL_FUNCTION, NILADIC_FUNCTION, SYSTEM_TABLE -> SqlTokenType.WORD;
             };
         }
-        add(pack(type, known, word[0]) | flags);
+        add(pack(type, known, first) | flags);
     }
 
     /** The word itself, else for a dotted name its schema ({@code information_schema.tables}). */
-    private SqlWord lookup(int n, boolean dotted) {
-        SqlWord known = SqlWord.lookup(word, n);
+    private static SqlWord lookup(CharSequence text, int from, int to, boolean dotted) {
+        SqlWord known = SqlWord.lookup(text, from, to);
         if (known != null || !dotted) {
             return known;
         }
-        int dot = 0;
-        while (word[dot] != '.') {
+        int dot = from;
+        while (text.charAt(dot) != '.') {
             dot++;
         }
-        SqlWord schema = SqlWord.lookup(word, dot);
+        SqlWord schema = SqlWord.lookup(text, from, dot);
         return schema != null && schema.role == SqlWord.Role.SYSTEM_TABLE ? schema : null;
     }
 
-    private boolean isProcedure(int n) {
-        int start = n;
-        while (start > 0 && word[start - 1] != '.') {
+    /** Whether the last part of a (dotted) name is an MSSQL procedure's: {@code master..xp_cmdshell}. */
+    private static boolean isProcedure(CharSequence text, int from, int to) {
+        int start = to;
+        while (start > from && text.charAt(start - 1) != '.') {
             start--;
         }
-        return n - start > 3 && (word[start] == 'x' || word[start] == 's') && word[start + 1] == 'p'
-                && word[start + 2] == '_';
+        char first = lower(text.charAt(start < to ? start : from));
+        return to - start > 3 && (first == 'x' || first == 's') && lower(text.charAt(start + 1)) == 'p'
+                && text.charAt(start + 2) == '_';
+    }
+
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
     }
 
     /** The index of the first char from {@code from} that is neither white space nor a closed comment. */

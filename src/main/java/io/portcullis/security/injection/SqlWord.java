@@ -15,7 +15,7 @@ enum SqlWord {
     DROP(Role.STATEMENT), CREATE(Role.STATEMENT), ALTER(Role.STATEMENT), TRUNCATE(Role.STATEMENT, true),
     EXEC(Role.STATEMENT), EXECUTE(Role.STATEMENT), DECLARE(Role.STATEMENT), SHUTDOWN(Role.STATEMENT),
     REPLACE(Role.STATEMENT, true), SET(Role.STATEMENT), WAITFOR(Role.STATEMENT), GRANT(Role.STATEMENT),
-    COPY(Role.STATEMENT),
+    COPY(Role.STATEMENT), BEGIN(Role.STATEMENT), COMMIT(Role.STATEMENT), ROLLBACK(Role.STATEMENT),
     FROM(Role.CLAUSE), WHERE(Role.CLAUSE), ORDER(Role.CLAUSE), GROUP(Role.CLAUSE), BY(Role.CLAUSE),
     HAVING(Role.CLAUSE), LIMIT(Role.CLAUSE), OFFSET(Role.CLAUSE), INTO(Role.CLAUSE), OUTFILE(Role.CLAUSE),
     DUMPFILE(Role.CLAUSE), PROCEDURE(Role.CLAUSE), VALUES(Role.CLAUSE, true), AS(Role.CLAUSE), TOP(Role.CLAUSE),
@@ -75,16 +75,23 @@ enum SqlWord {
     private static final int SLOTS = 1024;
     private static final SqlWord[] BY_HASH = new SqlWord[SLOTS];
     private static final SqlWord[] VALUES_BY_ORDINAL = values();
+    private static final int LONGEST;
 
     static {
+        int longest = 0;
         for (SqlWord word : VALUES_BY_ORDINAL) {
-            char[] text = word.text.toCharArray();
-            int slot = hash(text, text.length) & (SLOTS - 1);
+            int h = word.text.length();
+            for (int i = 0; i < word.text.length(); i++) {
+                h = 31 * h + word.text.charAt(i);
+            }
+            int slot = spread(h) & (SLOTS - 1);
+            longest = Math.max(longest, word.text.length());
             while (BY_HASH[slot] != null) {
                 slot = (slot + 1) & (SLOTS - 1);
             }
             BY_HASH[slot] = word;
         }
+        LONGEST = longest;
     }
 
     final String text;
@@ -118,11 +125,18 @@ enum SqlWord {
         return VALUES_BY_ORDINAL[ordinal];
     }
 
-    /** The word spelled by the first {@code length} chars of {@code lower} (already lower case), or null. */
-    static SqlWord lookup(char[] lower, int length) {
-        int slot = hash(lower, length) & (SLOTS - 1);
+    /** The word spelled by chars [from, to) of {@code text}, ignoring ASCII case, or null. */
+    static SqlWord lookup(CharSequence text, int from, int to) {
+        if (to - from > LONGEST || to <= from) {
+            return null;
+        }
+        int h = to - from;
+        for (int i = from; i < to; i++) {
+            h = 31 * h + lower(text.charAt(i));
+        }
+        int slot = spread(h) & (SLOTS - 1);
         for (SqlWord word = BY_HASH[slot]; word != null; word = BY_HASH[slot]) {
-            if (word.text.length() == length && matches(word.text, lower)) {
+            if (word.text.length() == to - from && matches(word.text, text, from)) {
                 return word;
             }
             slot = (slot + 1) & (SLOTS - 1);
@@ -130,20 +144,21 @@ enum SqlWord {
         return null;
     }
 
-    private static boolean matches(String text, char[] lower) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) != lower[i]) {
+    private static boolean matches(String lowerText, CharSequence text, int from) {
+        for (int i = 0; i < lowerText.length(); i++) {
+            if (lowerText.charAt(i) != lower(text.charAt(from + i))) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int hash(char[] chars, int length) {
-        int h = length;
-        for (int i = 0; i < length; i++) {
-            h = 31 * h + chars[i];
-        }
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+    }
+
+    private static int spread(int h) {
         return h ^ h >>> 12;
     }
+
 }

@@ -1,0 +1,82 @@
+package io.portcullis.security.injection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Decoding before detection: what a backend or browser would finally see, in a bounded number of rounds. */
+class NormalizerTest {
+
+    @Test
+    void decodesPercentEscapesRepeatedlyButBoundedly() {
+        assertThat(Normalizer.normalize("%27%20or%201%3D1", false)).isEqualTo("' or 1=1");
+        assertThat(Normalizer.normalize("%2527", false)).isEqualTo("'");
+        assertThat(Normalizer.normalize("%252527", false)).isEqualTo("'");
+        // three rounds and no more: a fourth layer of encoding stays visible as '%27'
+        assertThat(Normalizer.normalize("%25252527", false)).isEqualTo("%27");
+    }
+
+    @Test
+    void decodesUtf8SequencesAndIisStyleEscapes() {
+        assertThat(Normalizer.normalize("caf%C3%A9", false)).isEqualTo("café");
+        assertThat(Normalizer.normalize("%u0027%u003C", false)).isEqualTo("'<");
+    }
+
+    @Test
+    void keepsMalformedEscapesAsTheyAre() {
+        assertThat(Normalizer.normalize("100% cotton", false)).isEqualTo("100% cotton");
+        assertThat(Normalizer.normalize("50%off %zz %4", false)).isEqualTo("50%off %zz %4");
+        assertThat(Normalizer.normalize("%", false)).isEqualTo("%");
+    }
+
+    @Test
+    void decodesPlusAsSpaceOnlyForFormsAndOnlyInTheFirstRound() {
+        assertThat(Normalizer.normalize("a+b", true)).isEqualTo("a b");
+        assertThat(Normalizer.normalize("a+b", false)).isEqualTo("a+b");
+        assertThat(Normalizer.normalize("c%2B%2B", true)).isEqualTo("c++");
+    }
+
+    @Test
+    void decodesNamedAndNumericCharacterReferences() {
+        assertThat(Normalizer.normalize("&lt;b&gt; &amp; &quot;x&quot; &#39;", false)).isEqualTo("<b> & \"x\" '");
+        assertThat(Normalizer.normalize("&#106;avascript&colon;alert&lpar;1&rpar;", false))
+                .isEqualTo("javascript:alert(1)");
+        assertThat(Normalizer.normalize("&#x6A;&#X61;&#0000118&#x61", false)).isEqualTo("java");
+        assertThat(Normalizer.normalize("java&Tab;script&NewLine;", false)).isEqualTo("java\tscript\n");
+    }
+
+    @Test
+    void leavesUnknownOrUnterminatedReferencesAlone() {
+        assertThat(Normalizer.normalize("AT&T R&D &foo; &#; &#x;", false)).isEqualTo("at&t r&d &foo; &#; &#x;");
+        assertThat(Normalizer.normalize("&copy 2024 &eacute;", false)).isEqualTo("&copy 2024 &eacute;");
+        // the legacy names decode without ';' only at a boundary, as browsers do
+        assertThat(Normalizer.normalize("&lt x &ltscript", false)).isEqualTo("< x &ltscript");
+    }
+
+    @Test
+    void appliesNfkcSoFullwidthFormsBecomeAscii() {
+        assertThat(Normalizer.normalize("＜ＳＣＲＩＰＴ＞", false)).isEqualTo("<script>");
+        assertThat(Normalizer.normalize("＇ ｏｒ １＝１", false)).isEqualTo("' or 1=1");
+        assertThat(Normalizer.normalize("ﬁnance", false)).isEqualTo("finance");
+        // curly quotes are not quotes to SQL: NFKC keeps them
+        assertThat(Normalizer.normalize("don’t", false)).isEqualTo("don’t");
+    }
+
+    @Test
+    void removesNulCharactersAndLowersCase() {
+        assertThat(Normalizer.normalize("<scr%00ipt>", false)).isEqualTo("<script>");
+        assertThat(Normalizer.normalize("UNION\0 SELECT", false)).isEqualTo("union select");
+    }
+
+    @Test
+    void tellsWhenAValueNeedsNoWork() {
+        assertThat(Normalizer.needsWork("running shoes size 10", true)).isFalse();
+        assertThat(Normalizer.needsWork("O'Brien <b>", false)).isFalse();
+        assertThat(Normalizer.needsWork("a+b", false)).isFalse();
+        assertThat(Normalizer.needsWork("a+b", true)).isTrue();
+        assertThat(Normalizer.needsWork("100%", false)).isTrue();
+        assertThat(Normalizer.needsWork("a&b", false)).isTrue();
+        assertThat(Normalizer.needsWork("café", false)).isTrue();
+        assertThat(Normalizer.needsWork("a\0b", false)).isTrue();
+    }
+}
