@@ -1,0 +1,44 @@
+package io.portcullis.security.injection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The detector on corpora written apart from it ({@code injection/heldout}: written by someone who did not see the
+ * detector or its tuning corpora, and not used to tune it since). The tuning corpora of {@link InjectionCorpusTest}
+ * say how well the detector fits what it was built on; these say how it does on traffic it has not seen. A payload
+ * counts as detected when it is flagged at all (the filter blocks either kind).
+ */
+class HeldOutCorpusTest {
+    private static final InjectionDetector DETECTOR = InjectionDetector.all();
+
+    @Test
+    void heldOutRates() throws IOException {
+        double sqli = rate("held-out SQLi", InjectionCorpusTest.samples("heldout/sqli.txt"), true);
+        double xss = rate("held-out XSS", InjectionCorpusTest.samples("heldout/xss.txt"), true);
+        double benign = rate("held-out benign", InjectionCorpusTest.samples("heldout/benign.txt"), false);
+        assertThat(sqli).as("held-out SQLi flagged").isGreaterThanOrEqualTo(0.90);
+        assertThat(xss).as("held-out XSS flagged").isGreaterThanOrEqualTo(0.95);
+        assertThat(benign).as("held-out benign flagged").isLessThanOrEqualTo(0.005);
+    }
+
+    private static double rate(String name, List<String> samples, boolean attacks) {
+        int flagged = 0;
+        for (String s : samples) {
+            Finding f = DETECTOR.scan(s);
+            if (f != null) {
+                flagged++;
+            }
+            if ((f == null) == attacks) {
+                System.out.println("  " + (attacks ? "missed: " : "flagged: ") + (f == null ? "" : f.rule() + "\t")
+                        + s);
+            }
+        }
+        double rate = (double) flagged / samples.size();
+        System.out.printf("%s: %d of %d flagged (%.2f%%)%n", name, flagged, samples.size(), rate * 100);
+        return rate;
+    }
+}
