@@ -67,6 +67,10 @@ class CertificateAuthTest {
                     match: { path: /health }
                     cluster: api
                     security: { public: true }
+                  - name: upload
+                    match: { path: /upload }
+                    cluster: api
+                    security: { validate: { max_json_depth: 4, content_types: [ application/json ] } }
                 clusters:
                   - name: api
                     endpoints: [ "${B}" ]
@@ -85,6 +89,23 @@ class CertificateAuthTest {
         // The listener requires authentication, but a route marked public does not.
         assertThat(send(tls.client(HttpClient.Version.HTTP_1_1, null), "/health").statusCode()).isEqualTo(200);
         assertThat(backend.requestCount()).isEqualTo(2);
+
+        // Over HTTP/2, a body the filters read in full still reaches the backend whole, and a bad one is refused.
+        HttpClient h2 = tls.client(HttpClient.Version.HTTP_2, tls.client);
+        String body = "{\"items\":[" + "{\"n\":1},".repeat(3000) + "{\"n\":2}]}";
+        HttpResponse<String> ok = h2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + gw.port()
+                + "/upload")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(backend.lastRequest().bodyBytes()).isEqualTo(body.length());
+        HttpResponse<String> deep = h2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + gw.port()
+                + "/upload")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[[[[[[1]]]]]]")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(deep.statusCode()).isEqualTo(400);
+        assertThat(deep.body()).contains("BODY_TOO_DEEP");
+        assertThat(backend.requestCount()).isEqualTo(3);
     }
 
     private HttpResponse<String> send(HttpClient client, String path) throws Exception {
