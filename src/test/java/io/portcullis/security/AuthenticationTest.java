@@ -225,6 +225,26 @@ class AuthenticationTest {
     }
 
     @Test
+    void aReloadKeepsTheKeySourceOfAnUnchangedProviderAndReplacesAChangedOne() throws Exception {
+        RSAKey k1 = TestKeys.rsa("k1");
+        jwks = new JwksServer(TestKeys.jwks(k1));
+        startJwt();
+        String token = TestKeys.sign(k1, JWSAlgorithm.RS256, claims().build());
+        assertThat(get("/orders/1", "Authorization", bearer(token)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> jwks.requests() == 1);
+
+        gw.gateway().reload(new ConfigLoader(env::get).parse(yaml, "test.yaml"));
+        Thread.sleep(300); // a new key source would fetch at once
+        assertThat(jwks.requests()).as("same provider config: no refetch").isEqualTo(1);
+        assertThat(get("/orders/1", "Authorization", bearer(token)).statusCode()).isEqualTo(200);
+
+        gw.gateway().reload(new ConfigLoader(env::get).parse(yaml.replace("min_refetch_interval: 1s",
+                "min_refetch_interval: 2s"), "test.yaml"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> jwks.requests() == 2);
+        assertThat(get("/orders/1", "Authorization", bearer(token)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void apiKeysFromConfigAndFromAFileTheirRotationAndTheKeyNeverGoesUpstream() throws Exception {
         String alice1 = ApiKeys.generate(new SecureRandom());
         String alice2 = ApiKeys.generate(new SecureRandom());
