@@ -1,5 +1,6 @@
 package io.portcullis.tls;
 
+import io.portcullis.files.FileWatcher;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.netty.util.concurrent.EventExecutor;

@@ -1,5 +1,6 @@
 package io.portcullis.security.files;
 
+import io.portcullis.files.FileWatcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -54,7 +56,7 @@ public final class ReloadingFile<T> implements AutoCloseable {
     private final Parser<? extends T> parser;
     private final ReloadListener<? super T> listener;
     private final ScheduledExecutorService executor;
-    private final FileWatch watch;
+    private final FileWatcher watch;
     /** Serializes checks against each other and against {@link #close()}. */
     private final Object lock = new Object();
     private volatile T current;
@@ -69,7 +71,7 @@ public final class ReloadingFile<T> implements AutoCloseable {
     private volatile Future<?> periodic;
 
     private ReloadingFile(String kind, Path file, Parser<? extends T> parser, ReloadListener<? super T> listener,
-            ScheduledExecutorService executor, FileWatch watch) {
+            ScheduledExecutorService executor, FileWatcher watch) {
         this.kind = kind;
         this.file = file;
         this.parser = parser;
@@ -102,7 +104,7 @@ public final class ReloadingFile<T> implements AutoCloseable {
             throw new IllegalArgumentException("interval must be > 0, was " + interval);
         }
         // Watch before reading: a change in between then raises an event and is compared, not missed.
-        FileWatch fileWatch = watch ? FileWatch.register(file) : FileWatch.none();
+        FileWatcher fileWatch = watch ? FileWatcher.register(kind, List.of(file)) : FileWatcher.none();
         ReloadingFile<T> reloading = new ReloadingFile<>(kind, file, parser, listener, executor, fileWatch);
         try {
             reloading.load();

@@ -1,4 +1,4 @@
-package io.portcullis.tls;
+package io.portcullis.files;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -16,16 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file-event half of {@link CertificateReloader}: a {@link WatchService} on the directories of the watched files
- * and one virtual thread that waits for events, lets a burst settle, then calls back once. It does nothing else; the
- * callback hands a check to the reloader's executor, which compares fingerprints, so which file an event names does
- * not matter (a Kubernetes secret mount changes only its {@code ..data} link).
+ * The file-event half of a reloader (certificates, IP lists, API keys): a {@link WatchService} on the directories of
+ * the watched files and one virtual thread that waits for events, lets a burst settle, then calls back once. It does
+ * nothing else; the callback hands a check to the reloader's executor, which compares content, so which file an
+ * event names does not matter (a Kubernetes secret mount changes only its {@code ..data} link).
  *
  * <p>A directory that cannot be watched is logged and left to the periodic check.
  */
-final class FileWatcher implements AutoCloseable {
-    /** The reloader's logger: operators follow one logger for certificate reloads. */
-    private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+public final class FileWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FileWatcher.class);
     /** Editors and certbot write a key and its certificate one after the other; one check should see both. */
     static final long DEBOUNCE_MILLIS = 150;
     /** A burst longer than this is checked anyway, so a file rewritten in a loop is still seen. */
@@ -41,15 +40,15 @@ final class FileWatcher implements AutoCloseable {
     }
 
     /** Watches nothing: the files are only checked periodically. */
-    static FileWatcher none() {
+    public static FileWatcher none() {
         return NONE;
     }
 
     /**
-     * Registers every parent directory once; events from now on are kept until {@link #start}. {@code name} is the
-     * listener's, for log lines.
+     * Registers every parent directory once; events from now on are kept until {@link #start}. {@code name} says
+     * whose files they are, for log lines.
      */
-    static FileWatcher register(String name, List<Path> files) {
+    public static FileWatcher register(String name, List<Path> files) {
         Set<Path> directories = new LinkedHashSet<>();
         for (Path file : files) {
             Path parent = file.toAbsolutePath().normalize().getParent();
@@ -77,12 +76,12 @@ final class FileWatcher implements AutoCloseable {
         return new FileWatcher(name, service);
     }
 
-    boolean watching() {
+    public boolean watching() {
         return service != null;
     }
 
     /** Starts the watching thread; {@code onChange} runs on it, once per settled burst, and must not block. */
-    void start(Runnable onChange) {
+    public void start(Runnable onChange) {
         if (service != null) {
             Thread.ofVirtual().name("portcullis-cert-watch-" + name).start(() -> watch(onChange));
         }
