@@ -129,6 +129,9 @@ final class HtmlTagReader {
             if (scheme != null) {
                 return "xss.url/" + scheme;
             }
+            if (handlerAfterSlash()) {
+                return "xss.event-handler";
+            }
         }
         String rule = attribute(nameStart, nameEnd);
         if (rule == null && tag >= 0 && loads(tag, nameStart, nameEnd)) {
@@ -157,6 +160,28 @@ final class HtmlTagReader {
         }
         String scheme = ScriptUrls.attributeScheme(s, valueStart, valueEnd);
         return scheme == null ? null : "xss.url/" + scheme;
+    }
+
+    /**
+     * An unquoted value that goes on as {@code /onerror=alert(1)}. An HTML5 browser keeps the '/' and all after it
+     * in the value, so {@code <img/src=x/onerror=alert(1)>} has no handler there; a lenient parser that splits
+     * attributes at every '/' (as browsers do only after a tag name, an attribute name or a quoted value) would see
+     * one, and no real value holds a handler that calls a sink, so it is flagged anyway. Only the first candidate
+     * is checked, so the work stays linear.
+     */
+    private boolean handlerAfterSlash() {
+        for (int k = valueStart; k < valueEnd; k++) {
+            if (s.charAt(k) == '/' && Ascii.startsWith(s, k + 1, "on")) {
+                int end = k + 1;
+                while (end < valueEnd && Ascii.isLetter(s.charAt(end))) {
+                    end++;
+                }
+                if (end < valueEnd && s.charAt(end) == '=' && isHandlerName(k + 1, end)) {
+                    return ScriptSinks.called(s, end + 1, valueEnd);
+                }
+            }
+        }
+        return false;
     }
 
     private boolean loads(int tag, int nameStart, int nameEnd) {

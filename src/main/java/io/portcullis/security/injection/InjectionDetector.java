@@ -48,7 +48,10 @@ public final class InjectionDetector {
         return new InjectionDetector(kinds);
     }
 
-    /** One value taken as a whole, such as a header value: percent-decoded, '+' kept as a plus. */
+    /**
+     * One value taken as a whole, such as a header value: percent-decoded, '+' kept as a plus (and read a second
+     * time with '+' as a space when the value looks form-encoded, see {@link Normalizer#mayBeFormEncoded}).
+     */
     public Finding scan(CharSequence value) {
         return scanValue(value, false);
     }
@@ -135,6 +138,15 @@ public final class InjectionDetector {
     }
 
     private Finding scanValue(CharSequence raw, boolean plusAsSpace) {
+        Finding finding = scanDecoded(raw, plusAsSpace);
+        if (finding == null && !plusAsSpace && Normalizer.mayBeFormEncoded(raw)) {
+            // +%3Cimg+src%3Dx+onerror%3Dalert(1)%3E in a header or path: a backend that form-decodes it sees spaces
+            finding = scanDecoded(raw, true);
+        }
+        return finding;
+    }
+
+    private Finding scanDecoded(CharSequence raw, boolean plusAsSpace) {
         CharSequence value = Normalizer.needsWork(raw, plusAsSpace) ? Normalizer.normalize(raw, plusAsSpace) : raw;
         if (xss) {
             String rule = XssDetector.detect(value);

@@ -6,9 +6,10 @@ import java.util.Locale;
 /**
  * Turns a request value into the text a backend or browser would finally act on, before detection: percent
  * decoding (also IIS-style {@code %uXXXX}, and {@code '+'} as a space in query and form values), HTML character
- * references, Unicode NFKC (fullwidth {@code ＜ＳＣＲＩＰＴ＞} becomes {@code <SCRIPT>}), removal of NUL characters
- * and lower case. Decoding repeats, up to {@value #MAX_ROUNDS} rounds, because a value decoded twice on its way
- * (by a proxy and again by the application) hides {@code '} as {@code %2527}; the bound keeps the work linear.
+ * references, JavaScript and JSON backslash escapes ({@link BackslashEscapes}), Unicode NFKC (fullwidth
+ * {@code ＜ＳＣＲＩＰＴ＞} becomes {@code <SCRIPT>}), removal of NUL characters and lower case. Decoding repeats, up
+ * to {@value #MAX_ROUNDS} rounds, because a value decoded twice on its way (by a proxy and again by the application)
+ * hides {@code '} as {@code %2527}; the bound keeps the work linear.
  * SQL comments are not touched here: whether {@code /*} starts a comment depends on the SQL quoting context, which
  * only {@link SqlTokenizer} knows.
  *
@@ -24,11 +25,30 @@ final class Normalizer {
     static boolean needsWork(CharSequence s, boolean plusAsSpace) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (c == '%' || c == '&' || c == 0 || c >= 0x80 || c == '+' && plusAsSpace) {
+            if (c == '%' || c == '&' || c == '\\' || c == 0 || c >= 0x80 || c == '+' && plusAsSpace) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * True when {@code raw} reads as form-encoded although it did not arrive as a query or form value: it holds a
+     * percent escape and a '+', and no white space (which a form encoder never leaves). A header, a path segment or
+     * a JSON string carrying such a value may be form-decoded by the backend, '+' becoming a space.
+     */
+    static boolean mayBeFormEncoded(CharSequence raw) {
+        boolean plus = false;
+        boolean escape = false;
+        for (int i = 0, n = raw.length(); i < n; i++) {
+            char c = raw.charAt(i);
+            if (c <= ' ') {
+                return false;
+            }
+            plus |= c == '+';
+            escape |= c == '%' && i + 2 < n && hexDigit(raw.charAt(i + 1)) >= 0 && hexDigit(raw.charAt(i + 2)) >= 0;
+        }
+        return plus && escape;
     }
 
     /**
@@ -40,7 +60,7 @@ final class Normalizer {
     static String normalize(CharSequence value, boolean plusAsSpace) {
         String s = value.toString();
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            String next = HtmlEntities.decode(percentDecode(s, plusAsSpace && round == 0));
+            String next = BackslashEscapes.decode(HtmlEntities.decode(percentDecode(s, plusAsSpace && round == 0)));
             if (hasNonAscii(next)) {
                 next = java.text.Normalizer.normalize(next, java.text.Normalizer.Form.NFKC);
             }

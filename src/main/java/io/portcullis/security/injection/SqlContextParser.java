@@ -13,13 +13,15 @@ import static io.portcullis.security.injection.SqlTokenType.STRING;
  * Decides whether the tokens of one quoting context form an injection, by reading them with a small SQL grammar
  * anchored at the start of the value, where the application's query continues. A value only becomes SQL after its
  * first operand: in a quoted context that is the string it has to close, in the bare context a number or name. What
- * follows must then continue a WHERE clause the way injections do (a logical or comparison operator, UNION, a
- * semicolon, ORDER BY, a comment) and keep making sense token after token. English stops making sense within a
- * word or two ("O'Brien said" is a string followed by a name), so the grammar also bounds the work.
+ * follows must then continue a WHERE clause, an ORDER BY or a list the way injections do (a logical or comparison
+ * operator, UNION, a semicolon, ORDER BY, ASC or DESC, a comma and the next item, MSSQL's IF, a comment) and keep
+ * making sense token after token. English stops making sense within a word or two ("O'Brien said" is a string
+ * followed by a name), so the grammar also bounds the work.
  *
  * <p>Along the way the parser collects evidence: a comparison of constants after AND/OR (a tautology), UNION
  * SELECT, a stacked statement, an attack function (a delay, an error that leaks data, file or shell access), a
- * subquery, a system variable or table, ORDER BY a column number. Any of those is an injection in any context. In
+ * subquery, a system variable or table, ORDER BY a column number, a string spelled in hex and compared after
+ * AND/OR. Any of those is an injection in any context. In
  * a quoted context it is enough, besides, that the value closes its string, continues with an operator and leaves
  * the query well formed: it ends in a comment, after a semicolon, or inside a new string the query's own closing
  * quote completes ({@code x' or name like '%}). Parenthesised groups are read loosely (balanced, scanned for
@@ -40,11 +42,12 @@ final class SqlContextParser {
     private static final int LITERAL_AFTER_LOGIC = 1 << 11;
     private static final int COMPARE_AFTER_LOGIC = 1 << 12;
     private static final int LOGIC = 1 << 13;
+    private static final int HEX_STRING = 1 << 14;
     /** Evidence that is an injection wherever it appears, strongest first (the order names the rule). */
     private static final int[] DECISIVE = {UNION, STACKED, TIME_DELAY, FILE_ACCESS, ATTACK_FUNCTION, SUBQUERY,
-            SYSTEM_VARIABLE, SYSTEM_TABLE, TAUTOLOGY, ORDER_PROBE};
+            SYSTEM_VARIABLE, SYSTEM_TABLE, TAUTOLOGY, HEX_STRING, ORDER_PROBE};
     private static final String[] DECISIVE_NAMES = {"union", "stacked", "time-delay", "file", "function", "subquery",
-            "system-variable", "system-table", "tautology", "order-probe"};
+            "system-variable", "system-table", "tautology", "hex-string", "order-probe"};
 
     /** Operand kinds: bit flags, or FAILED. */
     private static final int VARYING = 0;
@@ -66,6 +69,7 @@ final class SqlContextParser {
     private int tailElements;
     private boolean inTail;
     private int lastPredicate;
+    private boolean lastHexText;
 
     private SqlContextParser(SqlTokenizer tokens) {
         this.t = tokens;
@@ -77,6 +81,16 @@ final class SqlContextParser {
         SqlContextParser parser = new SqlContextParser(tokens);
         parser.run();
         return parser.verdict();
+    }
+
+    /**
+     * Like {@link #match}, but only for evidence that is an injection wherever it appears: for a reading that is a
+     * guess (the single-quote context past a name's apostrophe), where a well-formed breakout alone is too little.
+     */
+    static String matchEvidence(SqlTokenizer tokens) {
+        SqlContextParser parser = new SqlContextParser(tokens);
+        parser.run();
+        return parser.decisive();
     }
 
     private void run() {
@@ -108,6 +122,12 @@ final class SqlContextParser {
                 case COMMENT -> stop = t.isBlankComment(i) ? Stop.BLANK_COMMENT : Stop.COMMENT;
                 case SEMICOLON -> semicolon();
                 case UNION -> union();
+                case COMMA -> {
+                    // the value is one item of a list: ORDER BY a, (SELECT ...) or VALUES ('x', (SELECT ...)); only
+                    // evidence in the next items counts, a comma is no operator for the breakout verdict
+                    i++;
+                    predicate();
+                }
                 case LOGIC -> {
                     i++;
                     tailElements++;
@@ -133,6 +153,14 @@ final class SqlContextParser {
                     tailElements++;
                     inlineStatement();
                 }
+                case WORD, FUNCTION -> {
+                    if (t.word(i) == SqlWord.IF) {
+                        tailElements++;
+                        conditional();
+                    } else {
+                        stop = Stop.FAILED;
+                    }
+                }
                 default -> stop = Stop.FAILED;
             }
         }
@@ -141,10 +169,12 @@ final class SqlContextParser {
     /** An operand, then any number of arithmetic or comparison operators each with its operand. */
     private void predicate() {
         int kind = CONSTANT;
+        boolean hexText = false;
         while (true) {
             while (SqlShapes.isUnary(t, i)) {
                 i++;
             }
+            hexText |= t.isHexText(i);
             int operand = operand();
             if (operand == FAILED) {
                 stop = Stop.FAILED;
@@ -166,6 +196,7 @@ final class SqlContextParser {
             i++;
         }
         lastPredicate = kind;
+        lastHexText = hexText;
     }
 
     private void logicalOperand() {
@@ -176,6 +207,8 @@ final class SqlContextParser {
         boolean constant = (lastPredicate & CONSTANT) != 0;
         boolean compares = (lastPredicate & COMPARES) != 0;
         evidence |= constant ? (compares ? TAUTOLOGY : LITERAL_AFTER_LOGIC) : (compares ? COMPARE_AFTER_LOGIC : 0);
+        // and username=0x61646d696e: a string spelled in hex, as an attack writes one where quotes are escaped
+        evidence |= compares && lastHexText ? HEX_STRING : 0;
     }
 
     private int operand() {
@@ -355,6 +388,8 @@ final class SqlContextParser {
                     || t.word(i) == SqlWord.HAVING)) {
                 evidence |= ORDER_PROBE;
             }
+        } else if (word == SqlWord.ASC || word == SqlWord.DESC) {
+            i++; // the value is an ORDER BY item: name DESC, (SELECT ...)
         } else if (word == SqlWord.HAVING) {
             i++;
             logicalOperand();
@@ -383,6 +418,27 @@ final class SqlContextParser {
         boolean delay = t.word(i) == SqlWord.WAITFOR && SqlShapes.looksLikeStatement(t, i);
         if (delay || SqlShapes.execOfProcedure(t, i)) {
             evidence |= delay ? TIME_DELAY : STACKED;
+            stop = Stop.EOF;
+        } else {
+            stop = Stop.FAILED;
+        }
+    }
+
+    /**
+     * MSSQL's IF after the operand: a condition, then the statement it guards, as in
+     * {@code ' IF (1=1) WAITFOR DELAY '0:0:5'--}. The condition has to compare and the statement has to look like
+     * one, so "all if (needed) select all" stays a sentence.
+     */
+    private void conditional() {
+        i++;
+        predicate();
+        if (stop != Stop.RUNNING || (lastPredicate & COMPARES) == 0 || t.type(i) != STATEMENT) {
+            stop = Stop.FAILED;
+        } else if (t.word(i) == SqlWord.WAITFOR && SqlShapes.looksLikeStatement(t, i)) {
+            evidence |= TIME_DELAY;
+            stop = Stop.EOF;
+        } else if (SqlShapes.looksLikeStatement(t, i) || SqlShapes.execOfProcedure(t, i)) {
+            evidence |= STACKED;
             stop = Stop.EOF;
         } else {
             stop = Stop.FAILED;
@@ -433,11 +489,49 @@ final class SqlContextParser {
         }
     }
 
-    private String verdict() {
+    /**
+     * Whether the whole value is numbers compared with '<' or '>' (also '<=', '>=', '<>') and joined by '&&', as
+     * {@code 5 < 6 && 7 > 3}: with no keyword, quote, '=' or comment it is arithmetic someone wrote down, not a
+     * tautology sent to a query ({@code 1=1 && 2=2} still is one).
+     */
+    private boolean orderingChain() {
+        for (int j = 0; j < SqlTokenizer.MAX_TOKENS; j += 4) {
+            char compare = t.detail(j + 1);
+            if (!plainNumber(j) || t.type(j + 1) != COMPARE || t.word(j + 1) != null || compare != '<' && compare != '>'
+                    || !plainNumber(j + 2)) {
+                return false;
+            }
+            if (t.type(j + 3) == END) {
+                return true;
+            }
+            if (t.type(j + 3) != SqlTokenType.LOGIC || t.detail(j + 3) != '&') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private boolean plainNumber(int j) {
+        return t.type(j) == NUMBER && t.word(j) == null;
+    }
+
+    private String decisive() {
+        int found = evidence;
+        if (!quoted && (found & TAUTOLOGY) != 0 && orderingChain()) {
+            found &= ~TAUTOLOGY;
+        }
         for (int k = 0; k < DECISIVE.length; k++) {
-            if ((evidence & DECISIVE[k]) != 0) {
+            if ((found & DECISIVE[k]) != 0) {
                 return DECISIVE_NAMES[k];
             }
+        }
+        return null;
+    }
+
+    private String verdict() {
+        String decisive = decisive();
+        if (decisive != null) {
+            return decisive;
         }
         boolean terminated = stop == Stop.COMMENT || stop == Stop.BLANK_COMMENT || stop == Stop.SEMICOLON;
         if ((evidence & SQL_FUNCTION) != 0 && (quoted || terminated || (evidence & LOGIC) != 0)) {

@@ -60,6 +60,9 @@ final class SqlShapes {
             case GRANT -> next == SqlWord.ALL || nextType == STATEMENT;
             case BEGIN, COMMIT, ROLLBACK -> nextType == SqlTokenType.SEMICOLON || nextType == END;
             case COPY -> nextType == SqlTokenType.WORD && (t.word(j + 2) == SqlWord.TO || t.word(j + 2) == SqlWord.FROM);
+            // SQLite's ATTACH [DATABASE] 'file' AS name opens (or creates) a file the attacker names
+            case ATTACH -> next == SqlWord.DATABASE ? t.type(j + 2) == STRING
+                    : nextType == STRING && t.word(j + 2) == SqlWord.AS;
             case null, default -> false;
         };
     }
@@ -69,7 +72,8 @@ final class SqlShapes {
         return switch (t.type(j)) {
             case NUMBER, STRING, VARIABLE, SYSTEM_VARIABLE, FUNCTION, LEFT_PAREN -> true;
             case ARITH -> t.detail(j) == '*';
-            case KEYWORD -> t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.word(j) == SqlWord.TOP;
+            case KEYWORD -> t.word(j) == SqlWord.ALL || t.word(j) == SqlWord.DISTINCT || t.word(j) == SqlWord.TOP
+                    || t.word(j) == SqlWord.CASE && (t.word(j + 1) == SqlWord.WHEN || t.word(j + 2) == SqlWord.WHEN);
             case WORD -> t.word(j) != null || t.type(j + 1) == COMMA || t.word(j + 1) == SqlWord.FROM
                     || t.word(j + 1) == SqlWord.INTO;
             default -> false;

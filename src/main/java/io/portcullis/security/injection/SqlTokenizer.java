@@ -23,6 +23,7 @@ final class SqlTokenizer {
     private static final long BLANK = 1L << 33;
     private static final long PROCEDURE_NAME = 1L << 34;
     private static final long PROSE = 1L << 35;
+    private static final long HEX_TEXT = 1L << 36;
     /** An open string longer than this, or with white space in it, reads as text rather than a balancing quote. */
     private static final int SHORT_STRING = 16;
 
@@ -34,6 +35,7 @@ final class SqlTokenizer {
     private int pos;
     private boolean done;
     private boolean inExecutableComment;
+    private int stringFrom;
 
     /** A tokenizer for {@code in}; {@link #reset} chooses the context before use. */
     SqlTokenizer(CharSequence in) {
@@ -47,7 +49,17 @@ final class SqlTokenizer {
      * @param context 0 for the bare context, else the quote ({@code '\''} or {@code '"'}) the value sits after
      */
     SqlTokenizer reset(char context) {
+        return reset(context, 0);
+    }
+
+    /**
+     * Starts over in a quoted context whose string already holds the value's first {@code stringFrom} chars: the
+     * value closes its string at the first quote from there. The single-quote detector uses it to read
+     * {@code O'Hara' UNION SELECT ...} past the apostrophe of a name.
+     */
+    SqlTokenizer reset(char context, int stringFrom) {
         this.context = context;
+        this.stringFrom = stringFrom;
         count = 0;
         pos = 0;
         done = false;
@@ -95,6 +107,11 @@ final class SqlTokenizer {
         return (token(i) & BLANK) != 0 && token(i) >= 0;
     }
 
+    /** A hex literal that spells text (see {@link #isText}): a string written without quotes. */
+    boolean isHexText(int i) {
+        return (token(i) & HEX_TEXT) != 0 && token(i) >= 0;
+    }
+
     /** A name an MSSQL procedure would have ({@code xp_...}, {@code sp_...}). */
     boolean isProcedureName(int i) {
         return (token(i) & PROCEDURE_NAME) != 0 && token(i) >= 0;
@@ -124,7 +141,7 @@ final class SqlTokenizer {
             return;
         }
         if (count == 0 && context != 0) {
-            int end = stringEnd(0, context);
+            int end = stringEnd(stringFrom, context);
             add(pack(SqlTokenType.STRING, null, context) | (end < 0 ? OPEN : 0));
             pos = end < 0 ? length : end;
             done = end < 0;
@@ -321,12 +338,14 @@ final class SqlTokenizer {
 
     private void number() {
         int i = pos;
+        long flags = 0;
         char x = (char) (at(i + 1) | 0x20);
         if (in.charAt(i) == '0' && (x == 'x' || x == 'b') && isHexDigit(at(i + 2))) {
             i += 2;
             while (i < length && isHexDigit(in.charAt(i))) {
                 i++;
             }
+            flags = x == 'x' && isText(pos + 2, i) ? HEX_TEXT : 0;
         } else {
             while (i < length && (isDigit(in.charAt(i)) || in.charAt(i) == '.')) {
                 i++;
@@ -339,8 +358,27 @@ final class SqlTokenizer {
                 }
             }
         }
-        add(pack(SqlTokenType.NUMBER, null, '0'));
+        add(pack(SqlTokenType.NUMBER, null, '0') | flags);
         pos = i;
+    }
+
+    /**
+     * Whether the hex digits in [from, to) spell two or more printable ASCII characters, a letter among them
+     * ({@code 0x61646d696e} is "admin"; {@code 0x404040} is a grey, not a word).
+     */
+    private boolean isText(int from, int to) {
+        if (to - from < 4 || (to - from) % 2 != 0) {
+            return false;
+        }
+        boolean letter = false;
+        for (int k = from; k < to; k += 2) {
+            int b = Normalizer.hexDigit(in.charAt(k)) << 4 | Normalizer.hexDigit(in.charAt(k + 1));
+            if (b < 0x20 || b > 0x7e) {
+                return false;
+            }
+            letter |= Ascii.isLetter((char) b);
+        }
+        return letter;
     }
 
     private void word() {

@@ -7,10 +7,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The detector on corpora written apart from it ({@code injection/heldout}: written by someone who did not see the
- * detector or its tuning corpora, and not used to tune it since). The tuning corpora of {@link InjectionCorpusTest}
- * say how well the detector fits what it was built on; these say how it does on traffic it has not seen. A payload
- * counts as detected when it is flagged at all (the filter blocks either kind).
+ * The detector on corpora written apart from it ({@code injection/heldout}: written by someone who had not seen the
+ * detector or its tuning corpora). Their first measurement, before anything was changed because of them, is kept in
+ * {@code bench/RESULTS.md} (SQLi 94.9%, XSS 98.2%, benign 0.09% flagged); the general causes of what they found
+ * were fixed afterwards, so they hold the detector to the issue's bar but are no longer an unseen sample. A
+ * payload counts as detected when it is flagged at all (the filter blocks either kind).
  */
 class HeldOutCorpusTest {
     private static final InjectionDetector DETECTOR = InjectionDetector.all();
@@ -20,7 +21,7 @@ class HeldOutCorpusTest {
         double sqli = rate("held-out SQLi", InjectionCorpusTest.samples("heldout/sqli.txt"), true);
         double xss = rate("held-out XSS", InjectionCorpusTest.samples("heldout/xss.txt"), true);
         double benign = rate("held-out benign", InjectionCorpusTest.samples("heldout/benign.txt"), false);
-        assertThat(sqli).as("held-out SQLi flagged").isGreaterThanOrEqualTo(0.90);
+        assertThat(sqli).as("held-out SQLi flagged").isGreaterThanOrEqualTo(0.95);
         assertThat(xss).as("held-out XSS flagged").isGreaterThanOrEqualTo(0.95);
         assertThat(benign).as("held-out benign flagged").isLessThanOrEqualTo(0.005);
     }

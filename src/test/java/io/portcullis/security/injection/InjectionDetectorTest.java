@@ -64,6 +64,14 @@ class InjectionDetectorTest {
     }
 
     @Test
+    void scanReadsAFormEncodedValueOnceMoreWithPlusAsSpace() {
+        assertThat(detector.scan("+%3Cimg+src%3Dx+onerror%3Dalert%281%29%3E").kind()).isEqualTo(Finding.Kind.XSS);
+        assertThat(detector.scan("1%27+or+%271%27%3D%271")).isNotNull();
+        assertThat(detector.scanPath("/search/+%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", 1000)).isNotNull();
+        assertThat(detector.scan("running+shoes%2C+men%27s")).isNull();
+    }
+
+    @Test
     void scanQueryChecksEveryNameAndValue() {
         assertThat(detector.scanQuery("q=running+shoes&sort=price_asc&page=2&flag&=&&empty=", 1000)).isNull();
         assertThat(detector.scanQuery("q=O%27Brien&lang=en", 1000)).isNull();

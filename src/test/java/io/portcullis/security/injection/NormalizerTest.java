@@ -54,6 +54,25 @@ class NormalizerTest {
     }
 
     @Test
+    void decodesJavaScriptAndJsonBackslashEscapes() {
+        assertThat(Normalizer.normalize("\\u003cscript\\u003e \\x3c/script\\x3e <\\/b>", false))
+                .isEqualTo("<script> </script> </b>");
+        assertThat(Normalizer.normalize("\\u{1F600} \\ud83d\\ude00", false)).isEqualTo("\uD83D\uDE00 \uD83D\uDE00");
+        assertThat(Normalizer.normalize("admin\\\" OR \\'1\\'", false)).isEqualTo("admin\" or '1'");
+        // only those escapes: a path's backslashes stay, and so does an escape with too few hex digits
+        assertThat(Normalizer.normalize("C:\\Users\\new\\xavier \\x4 \\u12 \\u{110000}", false))
+                .isEqualTo("c:\\users\\new\\xavier \\x4 \\u12 \\u{110000}");
+    }
+
+    @Test
+    void tellsWhenAValueLooksFormEncoded() {
+        assertThat(Normalizer.mayBeFormEncoded("+%3Cimg+src%3Dx%3E")).isTrue();
+        assertThat(Normalizer.mayBeFormEncoded("a+b")).isFalse(); // no escape: a plus is a plus
+        assertThat(Normalizer.mayBeFormEncoded("%3Cb%3E")).isFalse(); // no plus
+        assertThat(Normalizer.mayBeFormEncoded("50% + 10%25")).isFalse(); // white space: not form-encoded
+    }
+
+    @Test
     void appliesNfkcSoFullwidthFormsBecomeAscii() {
         assertThat(Normalizer.normalize("＜ＳＣＲＩＰＴ＞", false)).isEqualTo("<script>");
         assertThat(Normalizer.normalize("＇ ｏｒ １＝１", false)).isEqualTo("' or 1=1");
@@ -78,5 +97,6 @@ class NormalizerTest {
         assertThat(Normalizer.needsWork("a&b", false)).isTrue();
         assertThat(Normalizer.needsWork("café", false)).isTrue();
         assertThat(Normalizer.needsWork("a\0b", false)).isTrue();
+        assertThat(Normalizer.needsWork("\\u003c", false)).isTrue();
     }
 }

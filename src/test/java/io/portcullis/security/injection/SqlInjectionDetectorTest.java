@@ -19,6 +19,9 @@ class SqlInjectionDetectorTest {
         assertThat(detect("1 union select null,null")).isEqualTo("sqli.union/bare/nUEn,n");
         assertThat(detect("admin\"--")).isEqualTo("sqli.comment-breakout/\"/sc");
         assertThat(detect("x' and name like '%")).isEqualTo("sqli.breakout/'/s&b=s");
+        assertThat(detect("1 AND username=0x61646d696e")).isEqualTo("sqli.hex-string/bare/n&b=n");
+        assertThat(detect("O'Hara' UNION SELECT password FROM users WHERE 'a'='a"))
+                .isEqualTo("sqli.union/name'/sUEbkbks=s");
     }
 
     @ParameterizedTest
@@ -31,7 +34,17 @@ class SqlInjectionDetectorTest {
             "1 and extractvalue(1,concat(0x7e,version()))", "' or username=char(97,100,109,105,110)--",
             "1 and ascii(substring(user(),1,1))>64", "1 and system_user like 'sa%'", "1 or 1#",
             "' into outfile '/tmp/x'--", "'; if (1=1) waitfor delay '0:0:5'--", "select pg_sleep(5)",
-            "x' AND email IS NULL; --", "1'and'1'='1", "%27%20OR%201%3D1--", "＇ ｏｒ ＇１＇＝＇１"})
+            "x' AND email IS NULL; --", "1'and'1'='1", "%27%20OR%201%3D1--", "＇ ｏｒ ＇１＇＝＇１",
+            // a subquery as one item of a list, or in ORDER BY position
+            "1,(select sleep(5))", ",(select * from (select(sleep(10)))a)", "Jane Doe', (SELECT password FROM users)--",
+            "id DESC,(SELECT CASE WHEN (1=1) THEN 1 ELSE 1/0 END)", "(SELECT CASE WHEN (1=1) THEN name ELSE id END)",
+            // a stacked statement after an ORDER BY item, SQLite's ATTACH, MSSQL's IF guarding a statement
+            "name ASC; DROP TABLE orders", "'; ATTACH DATABASE '/var/www/x.php' AS x;--",
+            "' IF (1=1) WAITFOR DELAY '0:0:5'--", "1 if (select count(*) from users)>0 waitfor delay '0:0:5'",
+            // escaped quotes a JSON parser or stripslashes turns back into quotes
+            "admin\\\" OR \\\"1\\\"=\\\"1", "\\x27 or 1=1--",
+            // past a name's apostrophe
+            "D'Angelo' OR 'x'='x", "O'Hara' AND 1=1--"})
     void detects(String payload) {
         assertThat(detect(payload)).as(payload).isNotNull();
     }
@@ -47,7 +60,12 @@ class SqlInjectionDetectorTest {
             "Order by 5pm for next day delivery", "postgres create index concurrently", "sleep(5) vs time.sleep(5)",
             "x = len(arr) + 1", "if x == 1 or y == 2:", "Thanks; delete my old address please",
             "db.query('SELECT name FROM pets WHERE owner = $1', [owner])", "information_schema docs",
-            "{\"q\": \"rock 'n' roll\", \"limit\": 10}", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "C++ or Java"})
+            "{\"q\": \"rock 'n' roll\", \"limit\": 10}", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "C++ or Java",
+            "red, green, blue", "1, 2 or 3", "Smith, John -- manager", "price desc, name asc", "price desc; thanks",
+            "skip if empty select all", "all if (needed) select all", "Select Case x", "attach 'cv.pdf' please",
+            "It's 'a' or 'b'", "Don't say 'never'", "Rock'n'roll is 'fine'", "I'm done'; ", "He's 6' or 7' tall",
+            "flags=0x0001 and mask=0xffff", "fg=0x404040 and bg=0x202020", "C:\\Users\\xavier\\new",
+            "{\\\"a\\\":1,\\\"b\\\":\\\"x\\\"}", "5 < 6 && 7 > 3", "x >= 3 && y <= 4"})
     void passes(String benign) {
         assertThat(detect(benign)).as(benign).isNull();
     }
@@ -56,6 +74,14 @@ class SqlInjectionDetectorTest {
     void aQuotedContextNeedsTheValueToCloseItsString() {
         assertThat(detect("no quote or 1=1 here")).isNull();
         assertThat(detect("it''s or 1=1")).isNull(); // a doubled quote does not close the string
+    }
+
+    @Test
+    void aChainOfOrderedNumbersIsArithmeticButAnEqualityOrACommentIsNot() {
+        assertThat(detect("5 &lt; 6 &amp;&amp; 7 &gt; 3")).isNull();
+        assertThat(detect("1=1 && 2=2")).isNotNull();
+        assertThat(detect("5 < 6 && 7 > 3 --")).isNotNull();
+        assertThat(detect("5 < 6 and 7 > 3")).isNotNull();
     }
 
     @Test

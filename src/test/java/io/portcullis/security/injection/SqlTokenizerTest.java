@@ -47,6 +47,26 @@ class SqlTokenizerTest {
     }
 
     @Test
+    void aQuotedContextCanStartPastAnApostrophe() {
+        SqlTokenizer tokens = new SqlTokenizer("O'Hara' union select 1").reset('\'', 2);
+        assertThat(tokens.fingerprint(SqlTokenizer.MAX_TOKENS)).isEqualTo("sUEn");
+        assertThat(tokens.isOpen(0)).isFalse();
+        assertThat(tokens.reset('\'').fingerprint(SqlTokenizer.MAX_TOKENS)).isEqualTo("sbs"); // the second quote opens a string
+    }
+
+    @Test
+    void tellsHexLiteralsThatSpellText() {
+        SqlTokenizer tokens = new SqlTokenizer("0x61646d696e 0x4142 0x41 0xffff 0x404040 0b0101").reset((char) 0);
+        assertThat(tokens.fingerprint(SqlTokenizer.MAX_TOKENS)).isEqualTo("nnnnnn");
+        assertThat(tokens.isHexText(0)).isTrue(); // "admin"
+        assertThat(tokens.isHexText(1)).isTrue(); // "AB"
+        assertThat(tokens.isHexText(2)).isFalse(); // one byte
+        assertThat(tokens.isHexText(3)).isFalse(); // not printable
+        assertThat(tokens.isHexText(4)).isFalse(); // "@@@": no letter
+        assertThat(tokens.isHexText(5)).isFalse();
+    }
+
+    @Test
     void doubledQuotesStayInsideTheString() {
         assertThat(single("it''s fine")).isEqualTo("s");
         assertThat(bare("'it''s' = x")).isEqualTo("s=b");

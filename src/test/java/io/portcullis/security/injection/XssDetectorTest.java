@@ -40,7 +40,9 @@ class XssDetectorTest {
             "<base href=//evil/>", "<form action=//evil>", "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
             "<![CDATA[<script>alert(1)</script>]]>", "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
             "%253Cscript%253E", "&lt;script&gt;", "＜ｓｃｒｉｐｔ＞", "<scr%00ipt>", "'-alert(1)-'",
-            "\";location='//evil'//", "<div ng-click=$event.view.alert(1)>", "x:expression(alert(1))"})
+            "\";location='//evil'//", "<div ng-click=$event.view.alert(1)>", "x:expression(alert(1))",
+            "<img/src=x/onerror=alert(1)>", "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+            "\\x3cimg src=x onerror=alert(1)\\x3e", "<\\/script><script>alert(1)<\\/script>"})
     void detects(String payload) {
         assertThat(detect(payload)).as(payload).isNotNull();
     }
@@ -56,7 +58,8 @@ class XssDetectorTest {
             "onClick={() => setCount(count + 1)}", "window.onload = init;", "btn.onclick = () => save();",
             "element.addEventListener('click', handler)", "he said 'no'; then left", "{{ user.name }}",
             "ng-click=\"save()\"", "Time: 10:00 - 12:00", "https://example.com/search?q=a:b&x=(1)",
-            "&lt;b&gt;bold&lt;/b&gt;", "mailto:someone@example.com?subject=Hi"})
+            "&lt;b&gt;bold&lt;/b&gt;", "mailto:someone@example.com?subject=Hi",
+            "<a href=https://example.com/onboarding=1>", "<a href=/a/online=yes(1)>"})
     void passes(String benign) {
         assertThat(detect(benign)).as(benign).isNull();
     }
