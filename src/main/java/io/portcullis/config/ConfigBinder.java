@@ -38,7 +38,9 @@ final class ConfigBinder {
                 list(root.path("listeners"), n -> listener(n, baseDir)),
                 list(root.path("routes"), n -> route(n, baseDir)),
                 list(root.path("clusters"), n -> cluster(n, baseDir)),
-                SecurityBinder.security(root.path("security"), baseDir));
+                SecurityBinder.security(root.path("security"), baseDir),
+                SecurityBinder.redis(root.path("redis")),
+                list(root.path("rate_limits"), SecurityBinder::rateLimit));
     }
 
     private static ListenerConfig listener(JsonNode node, Path baseDir) {

@@ -8,6 +8,9 @@ import java.util.Objects;
  * The whole, validated configuration of one gateway: the root of an immutable snapshot.
  *
  * <p>Produced by {@link ConfigLoader} from YAML or JSON; never mutated afterwards. A reload builds a new instance.
+ *
+ * @param redis      the Redis shared limits use, or null
+ * @param rateLimits named rate limits that policies refer to
  */
 public record GatewayConfig(
         ServerConfig server,
@@ -16,10 +19,13 @@ public record GatewayConfig(
         List<ListenerConfig> listeners,
         List<RouteConfig> routes,
         List<ClusterConfig> clusters,
-        SecurityConfig security) {
+        SecurityConfig security,
+        RedisConfig redis,
+        List<RateLimitConfig> rateLimits) {
 
     public GatewayConfig {
         Objects.requireNonNull(security, "security");
+        rateLimits = List.copyOf(rateLimits);
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(admin, "admin");
@@ -31,7 +37,7 @@ public record GatewayConfig(
     /** A configuration without security definitions. */
     public GatewayConfig(ServerConfig server, AccessLogConfig accessLog, AdminConfig admin,
             List<ListenerConfig> listeners, List<RouteConfig> routes, List<ClusterConfig> clusters) {
-        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE);
+        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of());
     }
 
     /** Gateway-wide settings. {@code eventLoops == 0} means one per available core. */

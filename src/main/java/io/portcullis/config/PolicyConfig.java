@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * What a route (or every route of a listener) requires of a request before it goes upstream: the {@code security:}
  * block. On a route, each section that is set replaces the listener's; IP rules of both apply. The filters run in a
- * fixed order whatever the order in the file: IP lists, CORS, authentication, authorization, validation, injection.
+ * fixed order whatever the order in the file: IP lists, CORS, authentication, authorization, rate limits, validation,
+ * injection.
  *
  * @param isPublic    route only: no authentication even when the listener requires it
  * @param requireAuth listener only: every route that is not public must authenticate
@@ -21,15 +22,17 @@ import java.util.Objects;
  * @param injection   the SQL-injection/XSS filter, or null
  * @param cors        CORS, or null
  * @param headers     security response headers, or null
+ * @param rateLimits  names of {@code rate_limits} that apply; a route's add to its listener's
  */
 public record PolicyConfig(boolean isPublic, boolean requireAuth, IpRule ip, List<String> auth, Authorize authorize,
-        Validate validate, Injection injection, Cors cors, SecurityHeaders headers) {
+        Validate validate, Injection injection, Cors cors, SecurityHeaders headers, List<String> rateLimits) {
 
     public static final PolicyConfig NONE = new PolicyConfig(false, false, null, List.of(), null, null, null, null,
-            null);
+            null, List.of());
 
     public PolicyConfig {
         auth = List.copyOf(auth);
+        rateLimits = List.copyOf(rateLimits);
     }
 
     /** IPs allowed and denied (CIDRs), and named lists from {@code security.ip_lists} whose rules apply too. */

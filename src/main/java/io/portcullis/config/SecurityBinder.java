@@ -117,7 +117,37 @@ final class SecurityBinder {
                         strings(cors.path("expose_headers")),
                         cors.path("credentials").asBoolean(false),
                         duration(cors.path("max_age"), null)) : null,
-                headers.isObject() || headers.isBoolean() ? securityHeaders(headers) : null);
+                headers.isObject() || headers.isBoolean() ? securityHeaders(headers) : null,
+                strings(node.path("rate_limits")));
+    }
+
+    static RedisConfig redis(JsonNode node) {
+        if (!node.isObject()) {
+            return null;
+        }
+        HostPort address = HostPort.parse(node.path("address").asText("127.0.0.1:6379"), 6379);
+        return new RedisConfig(address.host(), address.port(),
+                duration(node.path("timeout"), Duration.ofMillis(5)),
+                duration(node.path("connect_timeout"), Duration.ofSeconds(1)),
+                duration(node.path("heartbeat"), Duration.ofSeconds(1)),
+                node.path("key_prefix").asText("portcullis"));
+    }
+
+    static RateLimitConfig rateLimit(JsonNode n) {
+        long rate = n.path("rate").asLong();
+        return new RateLimitConfig(
+                n.path("name").textValue(),
+                n.has("key") ? strings(n.path("key")) : List.of("client_ip"),
+                RateLimitConfig.Algorithm.valueOf(n.path("algorithm").asText("token_bucket").toUpperCase(Locale.ROOT)),
+                rate,
+                duration(n.path("per"), Duration.ofSeconds(1)),
+                n.path("burst").asLong(rate),
+                duration(n.path("max_delay"), Duration.ZERO),
+                n.path("shared").asBoolean(false),
+                n.path("batch").asInt(0),
+                RateLimitConfig.Failure.valueOf(n.path("on_redis_failure").asText("local").toUpperCase(Locale.ROOT)),
+                list(n.path("tiers"), t -> new RateLimitConfig.Tier(t.path("role").textValue(),
+                        t.path("rate").asLong(), t.path("burst").asLong(t.path("rate").asLong()))));
     }
 
     private static PolicyConfig.SecurityHeaders securityHeaders(JsonNode node) {

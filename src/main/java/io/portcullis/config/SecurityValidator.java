@@ -33,6 +33,7 @@ final class SecurityValidator {
     private final Set<String> jwtNames = new HashSet<>();
     private final Set<String> ipLists = new HashSet<>();
     private boolean apiKeys;
+    private final Set<String> rateLimitNames = new HashSet<>();
 
     private SecurityValidator(SourceTree tree, List<ConfigError> errors, Path baseDir) {
         this.tree = tree;
@@ -50,6 +51,7 @@ final class SecurityValidator {
         jwt(security.path("jwt"));
         apiKeys(security.path("api_keys"));
         ipLists(security.path("ip_lists"));
+        rateLimits(root.path("rate_limits"), root.path("redis"));
         JsonNode listeners = root.path("listeners");
         JsonNode routes = root.path("routes");
         for (int i = 0; i < listeners.size(); i++) {
@@ -192,6 +194,54 @@ final class SecurityValidator {
         }
         validate(policy.path("validate"), path + "/validate");
         cors(policy.path("cors"), path + "/cors");
+        JsonNode limits = policy.path("rate_limits");
+        for (int i = 0; i < limits.size(); i++) {
+            if (limits.path(i).isTextual() && !rateLimitNames.contains(limits.path(i).textValue())) {
+                errors.add(tree.errorAt(SourceTree.child(path + "/rate_limits", i), "unknown rate limit '"
+                        + limits.path(i).textValue() + "'; define it under rate_limits"));
+            }
+        }
+    }
+
+    private void rateLimits(JsonNode limits, JsonNode redis) {
+        JsonNode address = redis.path("address");
+        if (address.isTextual()) {
+            try {
+                HostPort.parse(address.textValue(), 6379);
+            } catch (IllegalArgumentException e) {
+                errors.add(tree.errorAt("/redis/address", e.getMessage()));
+            }
+        }
+        for (String field : List.of("timeout", "connect_timeout", "heartbeat")) {
+            duration(redis.path(field), "/redis/" + field);
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            JsonNode l = limits.path(i);
+            String path = SourceTree.child("/rate_limits", i);
+            String name = l.path("name").textValue();
+            if (name != null && !rateLimitNames.add(name)) {
+                errors.add(tree.errorAt(path + "/name", "duplicate rate limit name '" + name + "'"));
+            }
+            duration(l.path("per"), path + "/per");
+            duration(l.path("max_delay"), path + "/max_delay");
+            boolean leaky = "leaky_bucket".equals(l.path("algorithm").asText());
+            if (leaky && !l.has("max_delay")) {
+                errors.add(tree.errorAt(path + "/algorithm", "a leaky bucket needs max_delay: how long a request may"
+                        + " wait for its turn"));
+            }
+            if (!leaky && l.has("max_delay")) {
+                errors.add(tree.errorAt(path + "/max_delay", "max_delay is for leaky_bucket; a token bucket refuses"
+                        + " at once"));
+            }
+            boolean shared = l.path("shared").asBoolean(false);
+            if (shared && !redis.isObject()) {
+                errors.add(tree.errorAt(path + "/shared", "a shared limit needs redis: set the top-level redis"
+                        + " section"));
+            }
+            if (!shared && l.path("batch").asInt(0) > 0) {
+                errors.add(tree.errorAt(path + "/batch", "batch leases tokens from Redis: only for shared limits"));
+            }
+        }
     }
 
     private void authMethod(String method, String path) {
