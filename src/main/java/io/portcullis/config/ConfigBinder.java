@@ -64,7 +64,21 @@ final class ConfigBinder {
                         ? new ListenerConfig.RedirectHttps(node.path("redirect_https").path("port").asInt(443))
                         : null,
                 strings(node.path("trusted_proxies")),
-                SecurityBinder.policy(node.path("security"), baseDir));
+                SecurityBinder.policy(node.path("security"), baseDir),
+                connections(node.path("connections")));
+    }
+
+    private static ListenerConfig.Connections connections(JsonNode node) {
+        if (!node.isObject()) {
+            return null;
+        }
+        double rate = node.path("new_per_second").asDouble(0);
+        return new ListenerConfig.Connections(
+                node.path("max").asInt(0),
+                node.path("max_per_client").asInt(0),
+                rate,
+                node.path("new_burst").asInt((int) Math.max(1, Math.ceil(rate))),
+                node.path("max_requests").asInt(0));
     }
 
     private static ListenerConfig.Tls tls(JsonNode node, Path baseDir) {

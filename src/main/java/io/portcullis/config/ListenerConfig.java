@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param trustedProxies CIDRs of proxies in front of the gateway whose {@code X-Forwarded-For}/{@code Forwarded}
  *                      name the client; empty = the socket peer is the client
  * @param security      the security policy every route reached through this listener starts from
+ * @param connections   connection-level protection, or null for none
  */
 public record ListenerConfig(
         String name,
@@ -31,7 +32,8 @@ public record ListenerConfig(
         Http2 http2,
         RedirectHttps redirectHttps,
         List<String> trustedProxies,
-        PolicyConfig security) {
+        PolicyConfig security,
+        Connections connections) {
 
     public ListenerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -57,7 +59,21 @@ public record ListenerConfig(
     public ListenerConfig(String name, String host, int port, Limits limits, Duration headerReadTimeout,
             Duration idleTimeout, Tls tls, Http2 http2, RedirectHttps redirectHttps) {
         this(name, host, port, limits, headerReadTimeout, idleTimeout, tls, http2, redirectHttps, List.of(),
-                PolicyConfig.NONE);
+                PolicyConfig.NONE, null);
+    }
+
+    /**
+     * Connection-level protection: past a limit a new connection is closed at once, before a byte is read.
+     *
+     * @param maxConnections        open connections on this listener; 0 = no limit
+     * @param maxPerClient          open connections from one client address; 0 = no limit
+     * @param newPerSecond          new connections per second from one client address; 0 = no limit
+     * @param newBurst              how many new connections one client may open at once
+     * @param maxRequestsPerConnection HTTP/1.1 requests served on one connection, the last answered with
+     *                              {@code Connection: close}; 0 = no limit
+     */
+    public record Connections(int maxConnections, int maxPerClient, double newPerSecond, int newBurst,
+            int maxRequestsPerConnection) {
     }
 
     /**

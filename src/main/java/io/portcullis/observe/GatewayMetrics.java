@@ -147,6 +147,14 @@ public final class GatewayMetrics implements AutoCloseable {
                 .strongReference(true).register(registry);
     }
 
+    /** A listener's connection limits closed a new connection; {@code reason} says which limit. */
+    public void connectionRefused(String listener, String reason) {
+        Counter.builder(MetricNames.CONNECTIONS_REFUSED)
+                .description("Connections closed at accept by a listener's connection limits")
+                .tags(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_REASON, reason)
+                .register(registry).increment();
+    }
+
     /** A security filter refused a request; {@code reason} is its error code ({@code INVALID_TOKEN}). */
     public void securityRejection(String route, String filter, String reason) {
         Counter.builder(MetricNames.SECURITY_REJECTIONS)

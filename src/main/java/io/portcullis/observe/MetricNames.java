@@ -73,6 +73,13 @@ public final class MetricNames {
     public static final String SECURITY_FILE_RELOADS = "portcullis.security.file.reloads";
     public static final String TAG_FILE = "file";
 
+    /**
+     * {@code portcullis_connections_refused_total{listener,reason}}: connections closed at accept by a listener's
+     * {@code connections} limits ({@code too_many_connections}, {@code too_many_from_client},
+     * {@code too_fast_from_client}).
+     */
+    public static final String CONNECTIONS_REFUSED = "portcullis.connections.refused";
+
     // --- TLS (GatewayMetrics.tls*) ---
 
     /** {@code portcullis_tls_handshake_failures_total{listener}}: downstream TLS handshakes that failed. */

@@ -33,6 +33,7 @@ import io.portcullis.filter.Rejection;
 import io.portcullis.security.ip.ClientAddress;
 import io.portcullis.security.ip.IpSet;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.overload.RequestBudget;
 import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.route.Route;
 import io.portcullis.upstream.Cluster;
@@ -69,6 +70,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /** Null on HTTP/2 streams, whose codec frames HEAD responses by itself. */
     private final ProxyResponseEncoder encoder;
     private final ConnectionInfo info;
+    private final RequestBudget budget;
     private ChannelHandlerContext ctx;
     private UpstreamPools pools;
     /** Who is on the other end, for filters: one per connection (HTTP/2 streams share their connection's). */
@@ -88,8 +90,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private Future<?> responseTimer;
     private long responseTimerAt;
 
+    /**
+     * @param budget requests this HTTP/1.1 connection may still serve (the last is answered with
+     *     {@code Connection: close}), or null for no limit; HTTP/2 streams get none
+     */
     DownstreamHandler(GatewayContext context, ListenerConfig listener, ProxyResponseEncoder encoder,
-            ConnectionInfo info) {
+            ConnectionInfo info, RequestBudget budget) {
+        this.budget = budget;
         this.context = context;
         this.listener = listener;
         this.encoder = encoder;
@@ -166,6 +173,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpHeaders headers = request.headers();
+        if (budget != null && budget.onRequest() != RequestBudget.Verdict.SERVE) {
+            HttpUtil.setKeepAlive(request, false); // the connection's last request: answered with Connection: close
+        }
         edgeHeaders(headers);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         String host = target.authority() != null ? target.authority() : headers.get(HttpHeaderNames.HOST);

@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -17,9 +18,12 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.ratelimit.overload.ConnectionLimits;
+import io.portcullis.ratelimit.overload.RequestBudget;
 import io.portcullis.tls.ClientIdentity;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -46,16 +50,23 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private final ListenerConfig listener;
     private final ListenerTls tls;
     private final long drainMillis;
+    /** The listener's connection limits, or null. */
+    private final ConnectionLimits connections;
 
-    DownstreamInitializer(GatewayContext context, ListenerConfig listener, ListenerTls tls, long drainMillis) {
+    DownstreamInitializer(GatewayContext context, ListenerConfig listener, ListenerTls tls, long drainMillis,
+            ConnectionLimits connections) {
         this.context = context;
         this.listener = listener;
         this.tls = tls;
         this.drainMillis = drainMillis;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (connections != null && !admit(ch)) {
+            return;
+        }
         context.downstreamChannels().add(ch);
         ChannelPipeline p = ch.pipeline();
         if (listener.redirectHttps() != null) {
@@ -74,6 +85,28 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         return listener;
     }
 
+    /**
+     * Counts the connection against the listener's limits; past one it is closed before a byte is read (the
+     * cheapest answer to a flood). An admitted one is released when it closes.
+     */
+    private boolean admit(SocketChannel ch) {
+        String client = ConnectionInfo.clientIp(ch.remoteAddress());
+        ConnectionLimits.Verdict verdict = connections.tryOpen(client);
+        if (verdict != ConnectionLimits.Verdict.ACCEPTED) {
+            context.metrics().connectionRefused(listener.name(), verdict.name().toLowerCase(Locale.ROOT));
+            ch.config().setOption(ChannelOption.SO_LINGER, 0); // a reset: no TIME_WAIT left for a flood
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> connections.close(client));
+        return true;
+    }
+
+    /** A new request budget for an HTTP/1.1 connection, or null without a per-connection request limit. */
+    RequestBudget requestBudget() {
+        return connections == null ? null : connections.requestBudget();
+    }
+
     /** HTTP/1.x on this connection; a null {@code info} makes it a redirect-to-HTTPS connection. */
     void http1(ChannelPipeline p, ConnectionInfo info) {
         ListenerConfig.Limits limits = listener.limits();
@@ -88,7 +121,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("keepalive", new HttpServerKeepAliveHandler())
                     .addLast("redirect", new HttpsRedirectHandler(listener.redirectHttps().port()));
         } else {
-            p.addLast("proxy", new DownstreamHandler(context, listener, encoder, info));
+            p.addLast("proxy", new DownstreamHandler(context, listener, encoder, info, requestBudget()));
         }
     }
 
@@ -124,7 +157,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                                 // No second validation of fields: the frame codec's HPACK decoder has refused bad
                                 // names and values (CR, LF, NUL, uppercase) already, as Http2AbuseTest shows.
                                 .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, false))
-                                .addLast("proxy", new DownstreamHandler(context, listener, null, info));
+                                .addLast("proxy", new DownstreamHandler(context, listener, null, info, null));
                     }
                 }))
                 .addLast("h2tail", new Http2ConnectionGuard.Tail());

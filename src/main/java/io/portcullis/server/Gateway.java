@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.ratelimit.overload.ConnectionLimits;
 import io.portcullis.admin.AdminServer;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.EndpointStats;
@@ -115,7 +116,8 @@ public final class Gateway implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         // The pooled allocator, not 4.2's adaptive default: 1.5-2x the 64 KiB throughput in bench/.
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                        .childHandler(new DownstreamInitializer(context, listener, tls, drainMillis))
+                        .childHandler(new DownstreamInitializer(context, listener, tls, drainMillis,
+                                connectionLimits(listener, control)))
                         .bind(listener.host(), listener.port())
                         .sync()
                         .channel();
@@ -146,6 +148,30 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("TLS uses the JDK provider, not OpenSSL{}", why == null ? " (forced)" : ": " + why);
         }
         return new Gateway(group, control, context, bound, accessLog, metrics, admin, transport, tlsListeners);
+    }
+
+    /** The listener's connection limits, or null; idle client entries are swept on the control loop. */
+    private static ConnectionLimits connectionLimits(ListenerConfig listener, MultiThreadIoEventLoopGroup control) {
+        ListenerConfig.Connections c = listener.connections();
+        if (c == null) {
+            return null;
+        }
+        ConnectionLimits.Builder b = ConnectionLimits.builder();
+        if (c.maxConnections() > 0) {
+            b.maxConnections(c.maxConnections());
+        }
+        if (c.maxPerClient() > 0) {
+            b.maxConnectionsPerClient(c.maxPerClient());
+        }
+        if (c.newPerSecond() > 0) {
+            b.newConnectionRate(c.newPerSecond(), c.newBurst());
+        }
+        if (c.maxRequestsPerConnection() > 0) {
+            b.maxRequestsPerConnection(c.maxRequestsPerConnection());
+        }
+        ConnectionLimits limits = b.build();
+        control.next().scheduleWithFixedDelay(limits::evictIdle, 5, 5, TimeUnit.SECONDS);
+        return limits;
     }
 
     /** What a listener speaks, for its start-up line: the TLS provider is named so operators see which is in use. */
