@@ -18,23 +18,25 @@ import java.util.Objects;
  * @param maxDelay       leaky bucket: longest a request may wait for its turn before it is refused
  * @param shared         counted in Redis by every instance together, rather than per instance
  * @param batch          shared only: tokens leased from Redis at a time (0 = one decision per request)
- * @param onRedisFailure what a shared limit does while Redis cannot answer in time
+ * @param onTimeout      what a shared limit answers when Redis is up but a decision got no answer within
+ *                       {@code redis.timeout}; while Redis is down, each instance enforces its share instead
+ *                       (rate ÷ the instances it knows)
  * @param tiers          other rates for consumers with a role, first match wins
  */
 public record RateLimitConfig(String name, List<String> key, Algorithm algorithm, long rate, Duration per, long burst,
-        Duration maxDelay, boolean shared, int batch, Failure onRedisFailure, List<Tier> tiers) {
+        Duration maxDelay, boolean shared, int batch, Failure onTimeout, List<Tier> tiers) {
 
     public enum Algorithm { TOKEN_BUCKET, LEAKY_BUCKET }
 
-    /** {@code LOCAL}: each instance enforces its share (limit ÷ instances seen); the others allow or refuse all. */
-    public enum Failure { LOCAL, FAIL_OPEN, FAIL_CLOSED }
+    /** Allow (availability first) or refuse (protection first). */
+    public enum Failure { FAIL_OPEN, FAIL_CLOSED }
 
     public RateLimitConfig {
         Objects.requireNonNull(name, "name");
         key = List.copyOf(key);
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(per, "per");
-        Objects.requireNonNull(onRedisFailure, "onRedisFailure");
+        Objects.requireNonNull(onTimeout, "onTimeout");
         tiers = List.copyOf(tiers);
         if (rate <= 0) {
             throw new IllegalArgumentException("rate must be > 0, was " + rate);

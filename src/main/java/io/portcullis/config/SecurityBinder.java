@@ -145,7 +145,7 @@ final class SecurityBinder {
                 duration(n.path("max_delay"), Duration.ZERO),
                 n.path("shared").asBoolean(false),
                 n.path("batch").asInt(0),
-                RateLimitConfig.Failure.valueOf(n.path("on_redis_failure").asText("local").toUpperCase(Locale.ROOT)),
+                RateLimitConfig.Failure.valueOf(n.path("on_timeout").asText("fail_open").toUpperCase(Locale.ROOT)),
                 list(n.path("tiers"), t -> new RateLimitConfig.Tier(t.path("role").textValue(),
                         t.path("rate").asLong(), t.path("burst").asLong(t.path("rate").asLong()))));
     }
