@@ -23,14 +23,15 @@ import java.util.Map;
 
 /**
  * Turns a route's policy, on top of its listener's, into filters in the one order security needs: response headers
- * (so refusals carry them), IP lists, CORS (preflights carry no credentials), authentication, authorization,
- * validation, injection; then the route's own filters.
+ * (so refusals carry them), IP lists, CORS (preflights carry no credentials), authentication, authorization, rate
+ * limits, validation, injection; then the route's own filters.
  */
 final class PolicyFilters {
     private PolicyFilters() {
     }
 
-    static List<Filter> create(SecurityRuntime runtime, RouteConfig route, ListenerConfig listener) {
+    static List<Filter> create(SecurityRuntime runtime, RouteConfig route, ListenerConfig listener,
+            Filter rateLimit) {
         PolicyConfig r = route.security();
         PolicyConfig l = listener.security();
         List<Filter> out = new ArrayList<>();
@@ -55,6 +56,9 @@ final class PolicyFilters {
         PolicyConfig.Authorize authorize = r.authorize() != null ? r.authorize() : l.authorize();
         if (authorize != null && !r.isPublic()) {
             out.add(new AuthorizeFilter(authorize));
+        }
+        if (rateLimit != null) {
+            out.add(rateLimit); // after authorization: limits may count by consumer and role
         }
         PolicyConfig.Validate validate = r.validate() != null ? r.validate() : l.validate();
         if (validate != null) {

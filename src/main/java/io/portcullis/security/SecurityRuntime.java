@@ -228,11 +228,12 @@ public final class SecurityRuntime implements AutoCloseable {
 
     /**
      * The filters of {@code route} for requests that came through {@code listener}, in the fixed security order
-     * (response headers, IP lists, CORS, authentication, authorization, validation, injection), then the route's
-     * own filters. Each section is the route's, else the listener's; IP rules of both apply.
+     * (response headers, IP lists, CORS, authentication, authorization, {@code rateLimit} when not null,
+     * validation, injection), then the route's own filters. Each section is the route's, else the listener's; IP
+     * rules of both apply.
      */
-    public List<Filter> filters(RouteConfig route, ListenerConfig listener) {
-        return PolicyFilters.create(this, route, listener);
+    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit) {
+        return PolicyFilters.create(this, route, listener, rateLimit);
     }
 
     SecurityConfig config() {

@@ -137,6 +137,7 @@ public final class Gateway implements AutoCloseable {
             }
             snapshot.clusters().values().forEach(Cluster::close);
             snapshot.security().close();
+            snapshot.rateLimits().close();
             control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             accessLog.close();
@@ -295,6 +296,7 @@ public final class Gateway implements AutoCloseable {
         startClusters(next, control, transport, context);
         context.publish(next);
         old.security().closeUnused(next.security());
+        old.rateLimits().closeUnused(next.rateLimits());
         for (Cluster cluster : old.clusters().values()) {
             cluster.close();
             retire(context, cluster, cluster.endpoints());
@@ -358,6 +360,7 @@ public final class Gateway implements AutoCloseable {
         }
         context.snapshot().clusters().values().forEach(Cluster::close);
         context.snapshot().security().close();
+        context.snapshot().rateLimits().close();
         control.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         control.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

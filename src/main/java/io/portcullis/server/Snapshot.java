@@ -12,6 +12,7 @@ import io.portcullis.resilience.ResponseCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.portcullis.filter.Filter;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.ratelimit.RateLimitRuntime;
 import io.portcullis.security.SecurityRuntime;
 import io.portcullis.security.ip.IpSet;
 import java.io.IOException;
@@ -32,7 +33,7 @@ import java.util.Map;
  *     cache (created with the snapshot, so the request path only looks them up)
  */
 record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> clusters,
-        Map<String, RouteRuntime> runtimes, SecurityRuntime security) {
+        Map<String, RouteRuntime> runtimes, SecurityRuntime security, RateLimitRuntime rateLimits) {
 
     /**
      * The run-time parts of one route: its meters and its cluster's, its own circuit breaker (or null: the
@@ -61,6 +62,7 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
         // Last: it may start key fetches and file watches, and nothing after it fails.
         SecurityRuntime security = SecurityRuntime.build(config, previous == null ? null : previous.security(),
                 metrics, scheduler);
+        RateLimitRuntime rateLimits = RateLimitRuntime.build(config, previous == null ? null : previous.rateLimits());
         Map<String, RouteRuntime> runtimes = new HashMap<>();
         for (RouteConfig r : config.routes()) {
             CircuitBreaker breaker = null;
@@ -76,12 +78,12 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
                     : new ResponseCache(c.maxBytes(), c.ttl(), c.maxEntryBytes(), Ticker.systemTicker());
             Map<String, List<Filter>> filters = new HashMap<>();
             for (ListenerConfig listener : config.listeners()) {
-                filters.put(listener.name(), security.filters(r, listener));
+                filters.put(listener.name(), security.filters(r, listener, rateLimits.filter(r, listener)));
             }
             runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
                     breaker, cache, Map.copyOf(filters)));
         }
-        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(runtimes), security);
+        return new Snapshot(config, Router.of(config.routes()), Map.copyOf(clusters), Map.copyOf(runtimes), security, rateLimits);
     }
 
     /** Proxies whose forwarding headers name the client on {@code listener}, or null when none are trusted. */
