@@ -38,7 +38,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String CLUSTERS = "/clusters";
     static final String CONFIG = "/config";
     static final String METRICS = "/metrics";
-    private static final Set<String> PATHS = Set.of(LIVE, READY, CLUSTERS, CONFIG, METRICS);
+    static final String ANOMALIES = "/anomalies";
+    private static final Set<String> PATHS = Set.of(LIVE, READY, CLUSTERS, CONFIG, METRICS, ANOMALIES);
     static final String ALLOW = "GET, HEAD";
 
     private final AdminModel model;
@@ -59,7 +60,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = path(request.uri());
         HttpMethod method = request.method();
         Answer answer;
-        if (!PATHS.contains(path)) {
+        if (path.startsWith(ANOMALIES + "/") && method.equals(HttpMethod.DELETE)) {
+            String id = path.substring(ANOMALIES.length() + 1);
+            answer = model.liftAnomaly(id) ? json(HttpResponseStatus.OK, status("lifted"))
+                    : error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND");
+        } else if (!PATHS.contains(path)) {
             answer = error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND");
         } else if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             answer = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
@@ -76,6 +81,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case READY -> readiness(model.readiness());
                 case CLUSTERS -> json(HttpResponseStatus.OK, model.clusters());
                 case CONFIG -> json(HttpResponseStatus.OK, model.config());
+                case ANOMALIES -> json(HttpResponseStatus.OK, model.anomalies());
                 case METRICS -> new Answer(HttpResponseStatus.OK, model.metricsContentType(),
                         model.metrics().getBytes(StandardCharsets.UTF_8));
                 default -> throw new IllegalStateException("no answer for known path " + path);

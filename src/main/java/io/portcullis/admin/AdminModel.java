@@ -23,4 +23,14 @@ public interface AdminModel {
     String metrics();
 
     String metricsContentType();
+
+    /** {@code GET /anomalies}: the anomaly actions in force. */
+    default JsonNode anomalies() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().putArray("anomalies");
+    }
+
+    /** {@code DELETE /anomalies/<id>}: lifts an action; false when there is none with that id. */
+    default boolean liftAnomaly(String id) {
+        return false;
+    }
 }

@@ -40,7 +40,8 @@ final class ConfigBinder {
                 list(root.path("clusters"), n -> cluster(n, baseDir)),
                 SecurityBinder.security(root.path("security"), baseDir),
                 SecurityBinder.redis(root.path("redis")),
-                list(root.path("rate_limits"), SecurityBinder::rateLimit));
+                list(root.path("rate_limits"), SecurityBinder::rateLimit),
+                root.path("anomaly_detection").path("enabled").asBoolean(root.has("anomaly_detection")));
     }
 
     private static ListenerConfig listener(JsonNode node, Path baseDir) {

@@ -11,6 +11,7 @@ import java.util.Objects;
  *
  * @param redis      the Redis shared limits use, or null
  * @param rateLimits named rate limits that policies refer to
+ * @param anomalyDetection flag floods, credential stuffing, path scanning and route error spikes, and act on them
  */
 public record GatewayConfig(
         ServerConfig server,
@@ -21,7 +22,8 @@ public record GatewayConfig(
         List<ClusterConfig> clusters,
         SecurityConfig security,
         RedisConfig redis,
-        List<RateLimitConfig> rateLimits) {
+        List<RateLimitConfig> rateLimits,
+        boolean anomalyDetection) {
 
     public GatewayConfig {
         Objects.requireNonNull(security, "security");
@@ -37,7 +39,7 @@ public record GatewayConfig(
     /** A configuration without security definitions. */
     public GatewayConfig(ServerConfig server, AccessLogConfig accessLog, AdminConfig admin,
             List<ListenerConfig> listeners, List<RouteConfig> routes, List<ClusterConfig> clusters) {
-        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of());
+        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of(), false);
     }
 
     /** Gateway-wide settings. {@code eventLoops == 0} means one per available core. */

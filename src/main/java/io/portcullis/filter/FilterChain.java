@@ -67,6 +67,7 @@ public final class FilterChain {
     private Rejection rejection;
     private Principal principal;
     private List<Consumer<HttpHeaders>> responseActions;
+    private List<Completion> completions;
     private List<Detection> detections;
 
     private FilterChain(List<Filter> filters, HttpRequest request, Peer peer, String clientAddress, Executor loop) {
@@ -201,6 +202,30 @@ public final class FilterChain {
         if (responseActions != null) {
             for (Consumer<HttpHeaders> action : responseActions) {
                 action.accept(response);
+            }
+        }
+    }
+
+    /** Told how the request ended: the status sent (0 when none was) and the time from its head to the end. */
+    public interface Completion {
+        void completed(int status, long durationNanos);
+    }
+
+    /** Runs {@code completion} once the request has ended, whatever answered it (a filter, the gateway, a backend). */
+    public void onComplete(Completion completion) {
+        if (completions == null) {
+            completions = new ArrayList<>(1);
+        }
+        completions.add(Objects.requireNonNull(completion, "completion"));
+    }
+
+    /** The request ended; called once by the gateway. */
+    public void complete(int status, long durationNanos) {
+        List<Completion> all = completions;
+        completions = null;
+        if (all != null) {
+            for (Completion c : all) {
+                c.completed(status, durationNanos);
             }
         }
     }

@@ -147,6 +147,14 @@ public final class GatewayMetrics implements AutoCloseable {
                 .strongReference(true).register(registry);
     }
 
+    /** The anomaly detector raised an action. */
+    public void anomalyAction(String rule, String action) {
+        Counter.builder(MetricNames.ANOMALY_ACTIONS)
+                .description("Actions raised by the anomaly detector, by rule and action")
+                .tags(MetricNames.TAG_RULE, rule, MetricNames.TAG_ACTION, action)
+                .register(registry).increment();
+    }
+
     /** A listener's connection limits closed a new connection; {@code reason} says which limit. */
     public void connectionRefused(String listener, String reason) {
         Counter.builder(MetricNames.CONNECTIONS_REFUSED)

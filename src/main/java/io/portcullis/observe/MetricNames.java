@@ -80,6 +80,11 @@ public final class MetricNames {
      */
     public static final String CONNECTIONS_REFUSED = "portcullis.connections.refused";
 
+    /** {@code portcullis_anomaly_actions_total{rule,action}}: actions the anomaly detector raised. */
+    public static final String ANOMALY_ACTIONS = "portcullis.anomaly.actions";
+    public static final String TAG_RULE = "rule";
+    public static final String TAG_ACTION = "action";
+
     // --- TLS (GatewayMetrics.tls*) ---
 
     /** {@code portcullis_tls_handshake_failures_total{listener}}: downstream TLS handshakes that failed. */

@@ -9,6 +9,7 @@ import io.portcullis.config.RedisConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.Principal;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.redis.FailMode;
 import io.portcullis.ratelimit.redis.LeasedRateLimiter;
 import io.portcullis.ratelimit.redis.RedisLink;
@@ -168,6 +169,11 @@ public final class RateLimitRuntime implements AutoCloseable {
             applied.add(byName.get(name));
         }
         return new RateLimitFilter(applied, route.name());
+    }
+
+    /** The anomaly filter of a route: enforces the detector's actions and feeds it how requests ended. */
+    public static Filter anomalyFilter(AnomalyDetector detector, String route) {
+        return new AnomalyFilter(detector, route);
     }
 
     /** Stops the Redis link if {@code next} does not use it. */

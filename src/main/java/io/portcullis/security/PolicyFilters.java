@@ -23,15 +23,15 @@ import java.util.Map;
 
 /**
  * Turns a route's policy, on top of its listener's, into filters in the one order security needs: response headers
- * (so refusals carry them), IP lists, CORS (preflights carry no credentials), authentication, authorization, rate
- * limits, validation, injection; then the route's own filters.
+ * (so refusals carry them), IP lists, anomaly actions, CORS (preflights carry no credentials), authentication,
+ * authorization, rate limits, validation, injection; then the route's own filters.
  */
 final class PolicyFilters {
     private PolicyFilters() {
     }
 
     static List<Filter> create(SecurityRuntime runtime, RouteConfig route, ListenerConfig listener,
-            Filter rateLimit) {
+            Filter rateLimit, Filter anomaly) {
         PolicyConfig r = route.security();
         PolicyConfig l = listener.security();
         List<Filter> out = new ArrayList<>();
@@ -42,6 +42,9 @@ final class PolicyFilters {
         IpFilter ip = ipFilter(runtime, l.ip(), r.ip());
         if (ip != null) {
             out.add(ip);
+        }
+        if (anomaly != null) {
+            out.add(anomaly); // before authentication: a blocked client costs no signature check
         }
         PolicyConfig.Cors cors = r.cors() != null ? r.cors() : l.cors();
         if (cors != null) {

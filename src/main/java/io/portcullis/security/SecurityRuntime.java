@@ -228,12 +228,13 @@ public final class SecurityRuntime implements AutoCloseable {
 
     /**
      * The filters of {@code route} for requests that came through {@code listener}, in the fixed security order
-     * (response headers, IP lists, CORS, authentication, authorization, {@code rateLimit} when not null,
+     * (response headers, IP lists, {@code anomaly} and then CORS, authentication, authorization, {@code rateLimit}
+     * when they are not null,
      * validation, injection), then the route's own filters. Each section is the route's, else the listener's; IP
      * rules of both apply.
      */
-    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit) {
-        return PolicyFilters.create(this, route, listener, rateLimit);
+    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit, Filter anomaly) {
+        return PolicyFilters.create(this, route, listener, rateLimit, anomaly);
     }
 
     SecurityConfig config() {

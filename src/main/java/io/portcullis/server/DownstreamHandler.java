@@ -33,6 +33,7 @@ import io.portcullis.filter.Rejection;
 import io.portcullis.security.ip.ClientAddress;
 import io.portcullis.security.ip.IpSet;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.overload.RequestBudget;
 import io.portcullis.resilience.CircuitBreaker;
 import io.portcullis.route.Route;
@@ -184,6 +185,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         Route route = snapshot.router().find(RequestTarget.routingHost(host), target.path(),
                 request.method().name(), headers);
         if (route == null) {
+            AnomalyDetector anomaly = context.anomaly();
+            if (anomaly != AnomalyDetector.NONE) { // unmatched paths are what a scanner mostly finds
+                anomaly.record(clientAddress(snapshot, headers), null, null, 404, target.path());
+            }
             respondLocal(request, ErrorReason.NO_ROUTE, requestId, hasBody, startNanos, null);
             return;
         }
@@ -285,6 +290,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 f.release();
                 respondWith(f.request, response, r.error(), f.requestId, !complete, !complete, f.startNanos,
                         f.route);
+                chain.complete(r.status(), System.nanoTime() - f.startNanos);
             }
             case PROCEED -> {
                 filtering = null;
@@ -340,9 +346,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 Cluster instead = fallback == null || fallback.cluster() == null ? null
                         : snapshot.clusters().get(fallback.cluster());
                 if (instead == null) {
-                    respondWith(request, Fallbacks.answer(ctx.alloc(), request, host, fallback, runtime.cache(),
-                            breaker, requestId), ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, true,
+                    FullHttpResponse answer = Fallbacks.answer(ctx.alloc(), request, host, fallback,
+                            runtime.cache(), breaker, requestId);
+                    int status = answer.status().code();
+                    respondWith(request, answer, ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, true,
                             startNanos, route);
+                    if (chain != null) {
+                        chain.complete(status, System.nanoTime() - startNanos);
+                    }
                     return;
                 }
                 cluster = instead;
@@ -356,7 +367,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = new ProxyExchange(this, ctx, encoder, info, request, target, host, route, cluster, runtime, breaker,
                 permit, requestId, peer.address(), startNanos, maxBody, hasBody);
-        if (chain != null && chain.hasResponseActions()) {
+        if (chain != null) {
             exchange.filterChain(chain);
         }
         exchange.startAfter(pools, chain == null ? 0 : chain.delayNanos());

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.overload.ConnectionLimits;
 import io.portcullis.admin.AdminServer;
 import io.portcullis.observe.AccessLog;
@@ -77,8 +78,10 @@ public final class Gateway implements AutoCloseable {
         Transport transport = Transport.select();
         MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         Snapshot snapshot;
+        AnomalyDetector anomaly = config.anomalyDetection() ? GatewayAnomalies.start(metrics, control.next())
+                : AnomalyDetector.NONE;
         try {
-            snapshot = Snapshot.build(config, null, metrics, control.next());
+            snapshot = Snapshot.build(config, null, metrics, control.next(), anomaly);
         } catch (IOException | RuntimeException e) {
             control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -95,6 +98,7 @@ public final class Gateway implements AutoCloseable {
         }
         ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
+        context.anomaly(anomaly);
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
         List<ListenerTls> tlsListeners = new ArrayList<>();
@@ -282,7 +286,7 @@ public final class Gateway implements AutoCloseable {
     /** Swaps in a new route/cluster snapshot; requests in flight finish on the one they started with. */
     public synchronized void reload(GatewayConfig config) throws IOException {
         Snapshot old = context.snapshot();
-        Snapshot next = Snapshot.build(config, old, metrics, control.next());
+        Snapshot next = Snapshot.build(config, old, metrics, control.next(), context.anomaly());
         for (Cluster cluster : old.clusters().values()) {
             Cluster replacement = next.clusters().get(cluster.name());
             for (UpstreamEndpoint e : cluster.endpoints()) {

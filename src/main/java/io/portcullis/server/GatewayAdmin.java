@@ -102,4 +102,14 @@ final class GatewayAdmin implements AdminModel {
     private static Map<String, Cluster> sorted(Map<String, Cluster> clusters) {
         return new TreeMap<>(clusters);
     }
+
+    @Override
+    public JsonNode anomalies() {
+        return GatewayAnomalies.json(context.anomaly());
+    }
+
+    @Override
+    public boolean liftAnomaly(String id) {
+        return context.anomaly().lift(id).isPresent();
+    }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.upstream.UpstreamPools;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +19,7 @@ final class GatewayContext {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final ChannelGroup downstreamChannels;
+    private volatile AnomalyDetector anomaly = AnomalyDetector.NONE;
     private volatile boolean draining;
 
     GatewayContext(Snapshot initial, Map<EventLoop, UpstreamPools> pools, AccessLog accessLog,
@@ -67,5 +69,14 @@ final class GatewayContext {
 
     void startDraining() {
         draining = true;
+    }
+
+    /** The gateway's anomaly detector ({@link AnomalyDetector#NONE} when off); it lives as long as the gateway. */
+    AnomalyDetector anomaly() {
+        return anomaly;
+    }
+
+    void anomaly(AnomalyDetector detector) {
+        this.anomaly = detector;
     }
 }

@@ -161,7 +161,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
      * Starts after a filter's delay: request parts arriving meanwhile wait in the exchange (reading pauses), and a
      * client that leaves cancels it.
      */
-    /** The request's filter chain, whose response actions (CORS, security headers) apply to the response. */
+    /**
+     * The request's filter chain: its response actions (CORS, security headers) apply to the response, and it is
+     * told how the exchange ended.
+     */
     void filterChain(FilterChain chain) {
         this.filterChain = chain;
     }
@@ -542,6 +545,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             connection = null;
         }
         status = reason.status().code();
+        if (filterChain != null) {
+            filterChain.complete(status, System.nanoTime() - startNanos);
+        }
         // Keep the client connection only when nothing of the request is left unread but its end marker.
         boolean close = forceClose || (hasBody && !requestDone);
         downstream.exchangeFailed(this, reason, close || closeAfter, !requestDone);
@@ -715,6 +721,9 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** The exchange ended with a relayed (possibly cut-off) response or none: metrics and access log. */
     private void log(ErrorReason error) {
         long now = System.nanoTime();
+        if (filterChain != null) {
+            filterChain.complete(responseStarted ? status : 0, now - startNanos);
+        }
         long upstreamNanos = upstreamHeadNanos < 0 || upstreamSentNanos < 0 ? -1
                 : upstreamHeadNanos - upstreamSentNanos;
         meters.route().record(responseStarted ? status : 0, now - startNanos, upstreamNanos, bytesIn, bytesOut);

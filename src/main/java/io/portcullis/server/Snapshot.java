@@ -13,6 +13,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.portcullis.filter.Filter;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.ratelimit.RateLimitRuntime;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.security.SecurityRuntime;
 import io.portcullis.security.ip.IpSet;
 import java.io.IOException;
@@ -54,7 +55,7 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
      *     the same name, or null
      */
     static Snapshot build(GatewayConfig config, Snapshot previous, GatewayMetrics metrics,
-            ScheduledExecutorService scheduler) throws IOException {
+            ScheduledExecutorService scheduler, AnomalyDetector anomaly) throws IOException {
         Map<String, Cluster> clusters = new HashMap<>();
         for (ClusterConfig c : config.clusters()) {
             clusters.put(c.name(), Cluster.resolve(c, previous == null ? null : previous.clusters().get(c.name())));
@@ -78,7 +79,8 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
                     : new ResponseCache(c.maxBytes(), c.ttl(), c.maxEntryBytes(), Ticker.systemTicker());
             Map<String, List<Filter>> filters = new HashMap<>();
             for (ListenerConfig listener : config.listeners()) {
-                filters.put(listener.name(), security.filters(r, listener, rateLimits.filter(r, listener)));
+                filters.put(listener.name(), security.filters(r, listener, rateLimits.filter(r, listener),
+                        anomaly == AnomalyDetector.NONE ? null : RateLimitRuntime.anomalyFilter(anomaly, r.name())));
             }
             runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
                     breaker, cache, Map.copyOf(filters)));

@@ -1,0 +1,55 @@
+package io.portcullis.ratelimit;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.portcullis.filter.Filter;
+import io.portcullis.filter.FilterChain;
+import io.portcullis.filter.Principal;
+import io.portcullis.filter.Rejection;
+import io.portcullis.ratelimit.anomaly.Action;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+
+/**
+ * Anomaly detection on the request path: refuses what an active action says (a block: 403 {@code ANOMALY_BLOCKED};
+ * a throttle over its rate: 429 {@code ANOMALY_THROTTLED}) and tells the detector how every other request ended,
+ * whichever filter, the gateway or a backend answered it (the consumer as authentication found it). Requests the
+ * detector refused itself are not counted, so an attack does not keep feeding its own evidence.
+ *
+ * <p>Early in the chain (before authentication), so a blocked client costs no signature check; the check is by
+ * client address and route, as the consumer is not known yet.
+ */
+final class AnomalyFilter implements Filter {
+    private final AnomalyDetector detector;
+    private final String route;
+
+    AnomalyFilter(AnomalyDetector detector, String route) {
+        this.detector = detector;
+        this.route = route;
+    }
+
+    @Override
+    public String name() {
+        return "anomaly";
+    }
+
+    @Override
+    public void onRequest(HttpRequest request, FilterChain chain) {
+        String client = chain.clientAddress();
+        Action action = detector.check(client, null, route);
+        if (action.kind() == Action.Kind.BLOCK) {
+            chain.reject(Rejection.of(403, "ANOMALY_BLOCKED", action.cause().id()));
+            return;
+        }
+        if (action.kind() == Action.Kind.THROTTLE && !action.admit(System.nanoTime())) {
+            chain.reject(Rejection.of(429, "ANOMALY_THROTTLED", action.cause().id()).withHeader("Retry-After", "1"));
+            return;
+        }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        chain.onComplete((status, nanos) -> {
+            Principal p = chain.principal();
+            detector.record(client, p == null ? null : p.consumer(), route, status, path);
+        });
+        chain.proceed();
+    }
+}

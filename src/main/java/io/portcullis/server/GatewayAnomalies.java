@@ -1,0 +1,78 @@
+package io.portcullis.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.anomaly.AnomalyAction;
+import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+import io.portcullis.ratelimit.anomaly.AnomalyListener;
+import io.portcullis.ratelimit.anomaly.DefaultAnomalyDetector;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's anomaly detector: started once per gateway (baselines and actions outlive config reloads), ticked
+ * every second on the control loop, its actions logged and counted, and shown as JSON for the admin listener.
+ */
+final class GatewayAnomalies {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayAnomalies.class);
+
+    private GatewayAnomalies() {
+    }
+
+    static AnomalyDetector start(GatewayMetrics metrics, ScheduledExecutorService control) {
+        DefaultAnomalyDetector detector = DefaultAnomalyDetector.builder().executor(control)
+                .listener(new AnomalyListener() {
+                    @Override
+                    public void onRaised(AnomalyAction a) {
+                        metrics.anomalyAction(a.rule().slug(), a.action().name().toLowerCase(Locale.ROOT));
+                        LOG.warn("anomaly {}: {} {} until {}: {} {}", a.id(), a.action().name().toLowerCase(
+                                Locale.ROOT), a.key(), a.expiresAt(), a.reason(), a.evidence());
+                    }
+
+                    @Override
+                    public void onLifted(AnomalyAction a) {
+                        LOG.info("anomaly {} lifted by an operator", a.id());
+                    }
+
+                    @Override
+                    public void onExpired(AnomalyAction a) {
+                        LOG.info("anomaly {} expired", a.id());
+                    }
+                }).build();
+        control.scheduleAtFixedRate(detector::tick, 1, 1, TimeUnit.SECONDS);
+        return detector;
+    }
+
+    /** {@code GET /anomalies}: the actions in force, with their reasons and evidence. */
+    static JsonNode json(AnomalyDetector detector) {
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        for (AnomalyAction a : detector.active()) {
+            ObjectNode o = list.addObject();
+            o.put("id", a.id());
+            o.put("rule", a.rule().slug());
+            o.put("key_kind", a.key().kind().slug());
+            o.put("key", a.key().value());
+            o.put("action", a.action().name().toLowerCase(Locale.ROOT));
+            if (a.limitPerSecond() > 0) {
+                o.put("limit_per_second", a.limitPerSecond());
+            }
+            o.put("reason", a.reason());
+            ObjectNode evidence = o.putObject("evidence");
+            for (Map.Entry<String, Number> e : a.evidence().entrySet()) {
+                evidence.put(e.getKey(), e.getValue().doubleValue());
+            }
+            o.put("created_at", a.createdAt().toString());
+            o.put("expires_at", a.expiresAt().toString());
+        }
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.set("anomalies", list);
+        return root;
+    }
+}
