@@ -36,7 +36,8 @@ bench_traps() {
   trap 'exit 130' INT TERM   # route signals through EXIT so cleanup runs once
 }
 
-# Installs the commands given (nginx wrk curl openssl h2load) with apt-get when missing; apt-get update only then.
+# Installs the commands given (nginx wrk curl openssl h2load redis-server redis-cli) with apt-get when missing;
+# apt-get update only then.
 # Sets NGINX_BIN.
 ensure_tools() {
   local missing=() pkgs=() m sudo=""
@@ -54,6 +55,7 @@ ensure_tools() {
         # nginx-light is enough (proxy + static) and smaller; fall back to nginx where the flavour is gone.
         nginx) if apt-cache show nginx-light >/dev/null 2>&1; then pkgs+=(nginx-light); else pkgs+=(nginx); fi ;;
         h2load) pkgs+=(nghttp2-client) ;;
+        redis-cli) pkgs+=(redis-tools) ;;   # redis-server is its own package (and pulls redis-tools in)
         *) pkgs+=("$m") ;;
       esac
     done
