@@ -41,7 +41,8 @@ final class ConfigBinder {
                 SecurityBinder.security(root.path("security"), baseDir),
                 SecurityBinder.redis(root.path("redis")),
                 list(root.path("rate_limits"), SecurityBinder::rateLimit),
-                root.path("anomaly_detection").path("enabled").asBoolean(root.has("anomaly_detection")));
+                root.path("anomaly_detection").path("enabled").asBoolean(root.has("anomaly_detection")),
+                SecurityBinder.overload(root.path("overload")));
     }
 
     private static ListenerConfig listener(JsonNode node, Path baseDir) {

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param redis      the Redis shared limits use, or null
  * @param rateLimits named rate limits that policies refer to
  * @param anomalyDetection flag floods, credential stuffing, path scanning and route error spikes, and act on them
+ * @param overload   the adaptive concurrency limit with priority classes, or null for none
  */
 public record GatewayConfig(
         ServerConfig server,
@@ -23,7 +24,8 @@ public record GatewayConfig(
         SecurityConfig security,
         RedisConfig redis,
         List<RateLimitConfig> rateLimits,
-        boolean anomalyDetection) {
+        boolean anomalyDetection,
+        OverloadConfig overload) {
 
     public GatewayConfig {
         Objects.requireNonNull(security, "security");
@@ -39,7 +41,7 @@ public record GatewayConfig(
     /** A configuration without security definitions. */
     public GatewayConfig(ServerConfig server, AccessLogConfig accessLog, AdminConfig admin,
             List<ListenerConfig> listeners, List<RouteConfig> routes, List<ClusterConfig> clusters) {
-        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of(), false);
+        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of(), false, null);
     }
 
     /** Gateway-wide settings. {@code eventLoops == 0} means one per available core. */

@@ -23,12 +23,14 @@ import java.util.Objects;
  * @param cors        CORS, or null
  * @param headers     security response headers, or null
  * @param rateLimits  names of {@code rate_limits} that apply; a route's add to its listener's
+ * @param priority    the overload class of the route's requests, or null for the default
  */
 public record PolicyConfig(boolean isPublic, boolean requireAuth, IpRule ip, List<String> auth, Authorize authorize,
-        Validate validate, Injection injection, Cors cors, SecurityHeaders headers, List<String> rateLimits) {
+        Validate validate, Injection injection, Cors cors, SecurityHeaders headers, List<String> rateLimits,
+        String priority) {
 
     public static final PolicyConfig NONE = new PolicyConfig(false, false, null, List.of(), null, null, null, null,
-            null, List.of());
+            null, List.of(), null);
 
     public PolicyConfig {
         auth = List.copyOf(auth);

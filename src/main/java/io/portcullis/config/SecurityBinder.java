@@ -118,7 +118,25 @@ final class SecurityBinder {
                         cors.path("credentials").asBoolean(false),
                         duration(cors.path("max_age"), null)) : null,
                 headers.isObject() || headers.isBoolean() ? securityHeaders(headers) : null,
-                strings(node.path("rate_limits")));
+                strings(node.path("rate_limits")),
+                node.path("priority").textValue());
+    }
+
+    static OverloadConfig overload(JsonNode node) {
+        if (!node.isObject()) {
+            return null;
+        }
+        Map<String, String> roles = new LinkedHashMap<>();
+        node.path("roles").properties().forEach(e -> roles.put(e.getKey(), e.getValue().textValue()));
+        return new OverloadConfig(
+                node.has("classes") ? strings(node.path("classes")) : List.of("low", "normal", "high"),
+                roles,
+                node.path("initial_limit").asInt(100),
+                node.path("min_limit").asInt(10),
+                node.path("max_limit").asInt(1000),
+                node.path("max_queue_per_class").asInt(100),
+                duration(node.path("max_queue_time"), Duration.ofSeconds(1)),
+                duration(node.path("retry_after"), Duration.ofSeconds(1)));
     }
 
     static RedisConfig redis(JsonNode node) {

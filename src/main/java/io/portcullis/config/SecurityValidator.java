@@ -52,6 +52,7 @@ final class SecurityValidator {
         apiKeys(security.path("api_keys"));
         ipLists(security.path("ip_lists"));
         rateLimits(root.path("rate_limits"), root.path("redis"));
+        overload(root.path("overload"), root.path("routes"));
         JsonNode listeners = root.path("listeners");
         JsonNode routes = root.path("routes");
         for (int i = 0; i < listeners.size(); i++) {
@@ -199,6 +200,42 @@ final class SecurityValidator {
             if (limits.path(i).isTextual() && !rateLimitNames.contains(limits.path(i).textValue())) {
                 errors.add(tree.errorAt(SourceTree.child(path + "/rate_limits", i), "unknown rate limit '"
                         + limits.path(i).textValue() + "'; define it under rate_limits"));
+            }
+        }
+    }
+
+    private void overload(JsonNode overload, JsonNode routes) {
+        Set<String> classes = new HashSet<>();
+        overload.path("classes").forEach(c -> classes.add(c.asText()));
+        if (overload.isObject() && !overload.has("classes")) {
+            classes.addAll(List.of("low", "normal", "high"));
+        }
+        overload.path("roles").properties().forEach(e -> {
+            if (!classes.contains(e.getValue().asText())) {
+                errors.add(tree.errorAt("/overload/roles/" + e.getKey(), "unknown class '" + e.getValue().asText()
+                        + "'; overload.classes has " + classes));
+            }
+        });
+        int min = overload.path("min_limit").asInt(10);
+        int initial = overload.path("initial_limit").asInt(100);
+        int max = overload.path("max_limit").asInt(1000);
+        if (overload.isObject() && !(min <= initial && initial <= max)) {
+            errors.add(tree.errorAt("/overload", "limits must satisfy min_limit <= initial_limit <= max_limit, were "
+                    + min + ", " + initial + ", " + max));
+        }
+        duration(overload.path("max_queue_time"), "/overload/max_queue_time");
+        duration(overload.path("retry_after"), "/overload/retry_after");
+        for (int i = 0; i < routes.size(); i++) {
+            JsonNode priority = routes.path(i).path("security").path("priority");
+            if (!priority.isTextual()) {
+                continue;
+            }
+            String path = SourceTree.child("/routes", i) + "/security/priority";
+            if (!overload.isObject()) {
+                errors.add(tree.errorAt(path, "a priority needs the top-level overload section"));
+            } else if (!classes.contains(priority.textValue())) {
+                errors.add(tree.errorAt(path, "unknown class '" + priority.textValue() + "'; overload.classes has "
+                        + classes));
             }
         }
     }

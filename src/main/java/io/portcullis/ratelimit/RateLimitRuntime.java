@@ -9,7 +9,10 @@ import io.portcullis.config.RedisConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.Principal;
+import io.portcullis.config.OverloadConfig;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+import io.portcullis.ratelimit.overload.AdaptiveLimit;
+import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.ratelimit.redis.FailMode;
 import io.portcullis.ratelimit.redis.LeasedRateLimiter;
 import io.portcullis.ratelimit.redis.RedisLink;
@@ -174,6 +177,29 @@ public final class RateLimitRuntime implements AutoCloseable {
     /** The anomaly filter of a route: enforces the detector's actions and feeds it how requests ended. */
     public static Filter anomalyFilter(AnomalyDetector detector, String route) {
         return new AnomalyFilter(detector, route);
+    }
+
+    /**
+     * The overload filter of a route: its requests take a slot of {@code admission} in the route's class (or a
+     * higher one their consumer's roles give); null when overload protection is off.
+     */
+    public static Filter admissionFilter(PriorityAdmission admission, OverloadConfig overload, RouteConfig route) {
+        if (admission == null) {
+            return null;
+        }
+        String name = route.security().priority() != null ? route.security().priority() : overload.defaultClass();
+        List<Map.Entry<String, Integer>> roles = new ArrayList<>();
+        overload.roles().forEach((role, cls) -> roles.add(Map.entry(role, overload.classes().indexOf(cls))));
+        return new AdmissionFilter(admission, overload.classes().indexOf(name), roles);
+    }
+
+    /** The gateway-wide admission controller of {@code overload}; it lives as long as the gateway. */
+    public static PriorityAdmission admission(OverloadConfig overload) {
+        AdaptiveLimit limit = AdaptiveLimit.builder().initialLimit(overload.initialLimit())
+                .minLimit(overload.minLimit()).maxLimit(overload.maxLimit()).build();
+        return PriorityAdmission.builder(limit).classes(overload.classes().size())
+                .maxQueuedPerClass(overload.maxQueuePerClass()).maxQueueTime(overload.maxQueueTime())
+                .retryAfter(overload.retryAfter()).build();
     }
 
     /** Stops the Redis link if {@code next} does not use it. */

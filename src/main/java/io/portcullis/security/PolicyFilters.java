@@ -24,14 +24,14 @@ import java.util.Map;
 /**
  * Turns a route's policy, on top of its listener's, into filters in the one order security needs: response headers
  * (so refusals carry them), IP lists, anomaly actions, CORS (preflights carry no credentials), authentication,
- * authorization, rate limits, validation, injection; then the route's own filters.
+ * authorization, rate limits, validation, injection, overload admission; then the route's own filters.
  */
 final class PolicyFilters {
     private PolicyFilters() {
     }
 
     static List<Filter> create(SecurityRuntime runtime, RouteConfig route, ListenerConfig listener,
-            Filter rateLimit, Filter anomaly) {
+            Filter rateLimit, Filter anomaly, Filter admission) {
         PolicyConfig r = route.security();
         PolicyConfig l = listener.security();
         List<Filter> out = new ArrayList<>();
@@ -70,6 +70,9 @@ final class PolicyFilters {
         PolicyConfig.Injection injection = r.injection() != null ? r.injection() : l.injection();
         if (injection != null) {
             out.add(new InjectionFilter(injection));
+        }
+        if (admission != null) {
+            out.add(admission); // last: only requests that passed every check wait for a slot
         }
         out.addAll(Filters.create(route.filters()));
         return List.copyOf(out);

@@ -229,12 +229,13 @@ public final class SecurityRuntime implements AutoCloseable {
     /**
      * The filters of {@code route} for requests that came through {@code listener}, in the fixed security order
      * (response headers, IP lists, {@code anomaly} and then CORS, authentication, authorization, {@code rateLimit}
-     * when they are not null,
+     * when they are not null, then validation, injection and {@code admission} when not null),
      * validation, injection), then the route's own filters. Each section is the route's, else the listener's; IP
      * rules of both apply.
      */
-    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit, Filter anomaly) {
-        return PolicyFilters.create(this, route, listener, rateLimit, anomaly);
+    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit, Filter anomaly,
+            Filter admission) {
+        return PolicyFilters.create(this, route, listener, rateLimit, anomaly, admission);
     }
 
     SecurityConfig config() {

@@ -553,6 +553,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (f != null) {
             filtering = null;
             f.release();
+            f.chain.complete(0, System.nanoTime() - f.startNanos); // the client left while its filters decided
         }
         pauseReading();
         Object m;

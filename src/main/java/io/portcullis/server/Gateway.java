@@ -12,7 +12,9 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.ratelimit.RateLimitRuntime;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.ratelimit.overload.ConnectionLimits;
 import io.portcullis.admin.AdminServer;
 import io.portcullis.observe.AccessLog;
@@ -80,8 +82,13 @@ public final class Gateway implements AutoCloseable {
         Snapshot snapshot;
         AnomalyDetector anomaly = config.anomalyDetection() ? GatewayAnomalies.start(metrics, control.next())
                 : AnomalyDetector.NONE;
+        PriorityAdmission admission = config.overload() == null ? null
+                : RateLimitRuntime.admission(config.overload());
+        if (admission != null) {
+            control.next().scheduleWithFixedDelay(admission::expireOverdue, 20, 20, TimeUnit.MILLISECONDS);
+        }
         try {
-            snapshot = Snapshot.build(config, null, metrics, control.next(), anomaly);
+            snapshot = Snapshot.build(config, null, metrics, control.next(), anomaly, admission);
         } catch (IOException | RuntimeException e) {
             control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -99,6 +106,7 @@ public final class Gateway implements AutoCloseable {
         ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
         context.anomaly(anomaly);
+        context.admission(admission);
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
         List<ListenerTls> tlsListeners = new ArrayList<>();
@@ -286,7 +294,8 @@ public final class Gateway implements AutoCloseable {
     /** Swaps in a new route/cluster snapshot; requests in flight finish on the one they started with. */
     public synchronized void reload(GatewayConfig config) throws IOException {
         Snapshot old = context.snapshot();
-        Snapshot next = Snapshot.build(config, old, metrics, control.next(), context.anomaly());
+        Snapshot next = Snapshot.build(config, old, metrics, control.next(), context.anomaly(),
+                context.admission());
         for (Cluster cluster : old.clusters().values()) {
             Cluster replacement = next.clusters().get(cluster.name());
             for (UpstreamEndpoint e : cluster.endpoints()) {

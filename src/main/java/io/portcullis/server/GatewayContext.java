@@ -5,6 +5,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.upstream.UpstreamPools;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +21,7 @@ final class GatewayContext {
     private final GatewayMetrics metrics;
     private final ChannelGroup downstreamChannels;
     private volatile AnomalyDetector anomaly = AnomalyDetector.NONE;
+    private volatile PriorityAdmission admission;
     private volatile boolean draining;
 
     GatewayContext(Snapshot initial, Map<EventLoop, UpstreamPools> pools, AccessLog accessLog,
@@ -78,5 +80,14 @@ final class GatewayContext {
 
     void anomaly(AnomalyDetector detector) {
         this.anomaly = detector;
+    }
+
+    /** The gateway-wide overload admission, or null when {@code overload} is not configured. */
+    PriorityAdmission admission() {
+        return admission;
+    }
+
+    void admission(PriorityAdmission admission) {
+        this.admission = admission;
     }
 }

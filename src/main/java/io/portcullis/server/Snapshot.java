@@ -14,6 +14,7 @@ import io.portcullis.filter.Filter;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.ratelimit.RateLimitRuntime;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
+import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.security.SecurityRuntime;
 import io.portcullis.security.ip.IpSet;
 import java.io.IOException;
@@ -55,7 +56,8 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
      *     the same name, or null
      */
     static Snapshot build(GatewayConfig config, Snapshot previous, GatewayMetrics metrics,
-            ScheduledExecutorService scheduler, AnomalyDetector anomaly) throws IOException {
+            ScheduledExecutorService scheduler, AnomalyDetector anomaly, PriorityAdmission admission)
+            throws IOException {
         Map<String, Cluster> clusters = new HashMap<>();
         for (ClusterConfig c : config.clusters()) {
             clusters.put(c.name(), Cluster.resolve(c, previous == null ? null : previous.clusters().get(c.name())));
@@ -80,7 +82,8 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
             Map<String, List<Filter>> filters = new HashMap<>();
             for (ListenerConfig listener : config.listeners()) {
                 filters.put(listener.name(), security.filters(r, listener, rateLimits.filter(r, listener),
-                        anomaly == AnomalyDetector.NONE ? null : RateLimitRuntime.anomalyFilter(anomaly, r.name())));
+                        anomaly == AnomalyDetector.NONE ? null : RateLimitRuntime.anomalyFilter(anomaly, r.name()),
+                        RateLimitRuntime.admissionFilter(admission, config.overload(), r)));
             }
             runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
                     breaker, cache, Map.copyOf(filters)));

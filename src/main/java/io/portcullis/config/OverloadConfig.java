@@ -1,0 +1,35 @@
+package io.portcullis.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Gateway-wide overload protection ({@code overload:}): an adaptive concurrency limit over all requests, and
+ * priority classes that decide who waits and who is shed once it is reached.
+ *
+ * @param classes        class names from lowest to highest priority; a route names one (default: the middle one,
+ *                       or the lowest of two)
+ * @param roles          a consumer role to the class its requests get at least
+ * @param initialLimit   requests in flight allowed at start, before latency has been measured
+ * @param minLimit       the limit never goes below this
+ * @param maxLimit       nor above this
+ * @param maxQueuePerClass requests of one class that may wait for a slot
+ * @param maxQueueTime   the longest a request waits for a slot before it is shed
+ * @param retryAfter     what shed requests are told ({@code Retry-After})
+ */
+public record OverloadConfig(List<String> classes, Map<String, String> roles, int initialLimit, int minLimit,
+        int maxLimit, int maxQueuePerClass, Duration maxQueueTime, Duration retryAfter) {
+    public OverloadConfig {
+        classes = List.copyOf(classes);
+        roles = Map.copyOf(roles);
+        Objects.requireNonNull(maxQueueTime, "maxQueueTime");
+        Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    /** The class a route gets when it names none. */
+    public String defaultClass() {
+        return classes.get((classes.size() - 1) / 2);
+    }
+}
