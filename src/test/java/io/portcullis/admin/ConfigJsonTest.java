@@ -49,7 +49,7 @@ class ConfigJsonTest {
         JsonNode json = ConfigJson.redacted(config);
 
         assertThat(names(json)).containsExactly("server", "access_log", "admin", "listeners", "routes", "clusters",
-                "security", "redis", "rate_limits");
+                "security", "redis", "rate_limits", "anomaly_detection", "overload");
         assertThat(json.get("server")).isEqualTo(JSON.readTree("{\"event_loops\":4,\"drain_timeout\":\"45s\"}"));
         JsonNode listener = json.get("listeners").get(0);
         assertThat(listener.get("header_read_timeout").asText()).isEqualTo("5s");

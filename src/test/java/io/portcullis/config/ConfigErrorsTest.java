@@ -80,7 +80,7 @@ class ConfigErrorsTest {
                 "x.yaml:1:34: /listeners/0/address: missing port; expected host:port or [ipv6]:port with port"
                         + " 0..65535, was 'nope'",
                 "x.yaml:4:1: /extra: unknown property 'extra'; expected one of: server, access_log, admin, listeners,"
-                        + " routes, clusters, security, redis, rate_limits");
+                        + " routes, clusters, security, redis, rate_limits, anomaly_detection, overload");
     }
 
     @Test

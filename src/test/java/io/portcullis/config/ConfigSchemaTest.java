@@ -48,7 +48,8 @@ class ConfigSchemaTest {
         assertThat(maps).containsExactlyInAnyOrder("#/$defs/fallback/properties/static/properties/headers",
                 "#/$defs/jwtProvider/properties/claims_to_headers",
                 "#/$defs/policy/properties/validate/properties/query",
-                "#/$defs/policy/properties/response_headers/oneOf/1/properties/set");
+                "#/$defs/policy/properties/response_headers/oneOf/1/properties/set",
+                "#/properties/overload/properties/roles");
         assertThat(schema.path("$defs").size()).isGreaterThan(10);
     }
 

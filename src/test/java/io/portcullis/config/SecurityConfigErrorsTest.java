@@ -153,4 +153,44 @@ class SecurityConfigErrorsTest {
         assertThatThrownBy(() -> config.routes().get(0).security().auth().add("x"))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void rateLimitsAndPrioritiesThatCannotWorkAreErrorsAtTheirLines() {
+        List<String> errors = errors("""
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    security: { rate_limits: [ nope ] }
+                rate_limits:
+                  - { name: a, rate: 10, shared: true }
+                  - { name: b, rate: 10, algorithm: leaky_bucket }
+                  - { name: c, rate: 10, max_delay: 1s, batch: 5 }
+                routes:
+                  - name: r
+                    match: { path_prefix: / }
+                    cluster: c
+                    security: { priority: urgent }
+                clusters:
+                  - name: c
+                    endpoints: [ "127.0.0.1:9" ]
+                """);
+        assertThat(errors).anyMatch(e -> e.startsWith("gw.yaml:4:32: /listeners/0/security/rate_limits/0: unknown"
+                + " rate limit 'nope'"));
+        assertThat(errors).anyMatch(e -> e.contains("/rate_limits/0/shared: a shared limit needs redis"));
+        assertThat(errors).anyMatch(e -> e.contains("/rate_limits/1/algorithm: a leaky bucket needs max_delay"));
+        assertThat(errors).anyMatch(e -> e.contains("/rate_limits/2/max_delay: max_delay is for leaky_bucket"));
+        assertThat(errors).anyMatch(e -> e.contains("/rate_limits/2/batch: batch leases tokens from Redis"));
+        assertThat(errors).anyMatch(e -> e.contains("/routes/0/security/priority: a priority needs the top-level"
+                + " overload section"));
+        assertThat(errors("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                overload: { classes: [ low, high ], roles: { vip: urgent }, min_limit: 50, initial_limit: 10 }
+                routes:
+                  - { name: r, match: { path_prefix: / }, cluster: c, security: { priority: urgent } }
+                clusters:
+                  - { name: c, endpoints: [ "127.0.0.1:9" ] }
+                """)).anyMatch(e -> e.contains("/overload/roles/vip: unknown class 'urgent'"))
+                .anyMatch(e -> e.contains("/overload: limits must satisfy min_limit <= initial_limit <= max_limit"))
+                .anyMatch(e -> e.contains("/routes/0/security/priority: unknown class 'urgent'"));
+    }
 }
