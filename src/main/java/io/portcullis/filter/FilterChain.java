@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * blocks the event loop.
  *
  * <p>Two phases: every filter sees the head ({@link #runHead}); then, when some filter {@linkplain
- * Filter#needsBody needs the body} and the request has one, the caller buffers it and those filters see it
- * ({@link #runBody}). A filter that must wait (a key fetch) calls {@link #await}: the phase returns
+ * Filter#needsBody needs the body}, the caller reads it in full (an empty one when the request has none) and those
+ * filters see it ({@link #runBody}). A filter that must wait (a key fetch) calls {@link #await}: the phase returns
  * {@link State#WAITING}, and the chain continues on the event loop when the wait is over, then tells the caller
  * through its {@link Resumed} callback.
  *

@@ -11,6 +11,7 @@ import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.ratelimit.overload.Refusal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -64,7 +65,7 @@ final class AdmissionFilter implements Filter {
         });
         chain.await(decided, (outcome, error) -> {
             if (outcome instanceof Shed shed) {
-                chain.reject(Rejection.of(503, "OVERLOADED", shed.reason().name().toLowerCase())
+                chain.reject(Rejection.of(503, "OVERLOADED", shed.reason().name().toLowerCase(Locale.ROOT))
                         .withHeader("Retry-After", Long.toString(Math.max(1, shed.retryAfter().toSeconds()))));
             } else {
                 chain.proceed();
