@@ -124,8 +124,6 @@ class PriorityLanesTest {
             pacer.shutdownNow();
         }
         int high = highOk.get() + highOther.get();
-        System.out.printf("high: %d ok, %d other; low: %d ok, %d shed, %d other%n", highOk.get(), highOther.get(),
-                lowOk.get(), lowShed.get(), lowOther.get());
         assertThat(high).isGreaterThanOrEqualTo(150);
         assertThat((double) highOk.get() / high).as("high-class success (ok %d, other %d)", highOk.get(),
                 highOther.get()).isGreaterThanOrEqualTo(0.99);

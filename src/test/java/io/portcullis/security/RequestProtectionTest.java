@@ -116,13 +116,12 @@ class RequestProtectionTest {
         Files.writeString(blocked, "198.51.100.0/24\n192.0.2.0/24\n");
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> get("/other", "X-Forwarded-For", "192.0.2.1").statusCode() == 403);
-        // A broken file is refused; the last good list stays in force.
+        // A broken file is refused (the failure is counted); the last good list stays in force.
         Files.writeString(blocked, "not-an-address\n");
-        Thread.sleep(800);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway().metrics().scrape().contains(
+                "portcullis_security_file_reloads_total{file=\"blocked.txt\",result=\"failure\"}"));
         assertThat(get("/other", "X-Forwarded-For", "192.0.2.1").statusCode()).isEqualTo(403);
         assertThat(get("/other", "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(200);
-        assertThat(gw.gateway().metrics().scrape()).contains("portcullis_security_file_reloads_total{file="
-                + "\"blocked.txt\",result=\"failure\"}");
         assertThat(backend.requestCount()).isGreaterThan(served);
     }
 

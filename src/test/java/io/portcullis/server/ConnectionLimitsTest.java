@@ -68,10 +68,10 @@ class ConnectionLimitsTest {
                 c.close();
             }
         }
-        // Closed connections give their places back.
-        Thread.sleep(200);
-        assertThat(RawClient.status(RawClient.exchange(gw.port(),
-                "GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))).isEqualTo(200);
+        // Closed connections give their places back (once the gateway has seen them close).
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).ignoreExceptions()
+                .until(() -> RawClient.status(RawClient.exchange(gw.port(),
+                        "GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")) == 200);
     }
 
     @Test
