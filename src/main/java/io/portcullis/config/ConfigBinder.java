@@ -41,7 +41,7 @@ final class ConfigBinder {
                 SecurityBinder.security(root.path("security"), baseDir),
                 SecurityBinder.redis(root.path("redis")),
                 list(root.path("rate_limits"), SecurityBinder::rateLimit),
-                root.path("anomaly_detection").path("enabled").asBoolean(root.has("anomaly_detection")),
+                AnomalyBinder.rules(root.path("anomaly_detection")),
                 SecurityBinder.overload(root.path("overload")));
     }
 

@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import io.portcullis.ratelimit.anomaly.AnomalyRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +12,8 @@ import java.util.Objects;
  *
  * @param redis      the Redis shared limits use, or null
  * @param rateLimits named rate limits that policies refer to
- * @param anomalyDetection flag floods, credential stuffing, path scanning and route error spikes, and act on them
+ * @param anomalyDetection the rules that flag floods, credential stuffing, path scanning and route error spikes, and
+ *                   what each does about them; null when anomaly detection is off
  * @param overload   the adaptive concurrency limit with priority classes, or null for none
  */
 public record GatewayConfig(
@@ -24,7 +26,7 @@ public record GatewayConfig(
         SecurityConfig security,
         RedisConfig redis,
         List<RateLimitConfig> rateLimits,
-        boolean anomalyDetection,
+        AnomalyRules anomalyDetection,
         OverloadConfig overload) {
 
     public GatewayConfig {
@@ -41,7 +43,7 @@ public record GatewayConfig(
     /** A configuration without security definitions. */
     public GatewayConfig(ServerConfig server, AccessLogConfig accessLog, AdminConfig admin,
             List<ListenerConfig> listeners, List<RouteConfig> routes, List<ClusterConfig> clusters) {
-        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of(), false, null);
+        this(server, accessLog, admin, listeners, routes, clusters, SecurityConfig.NONE, null, List.of(), null, null);
     }
 
     /** Gateway-wide settings. {@code eventLoops == 0} means one per available core. */

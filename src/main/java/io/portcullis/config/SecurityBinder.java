@@ -126,17 +126,26 @@ final class SecurityBinder {
         if (!node.isObject()) {
             return null;
         }
-        Map<String, String> roles = new LinkedHashMap<>();
-        node.path("roles").properties().forEach(e -> roles.put(e.getKey(), e.getValue().textValue()));
+        JsonNode header = node.path("header");
         return new OverloadConfig(
                 node.has("classes") ? strings(node.path("classes")) : List.of("low", "normal", "high"),
-                roles,
+                textMap(node.path("roles")),
+                textMap(node.path("consumers")),
+                header.isObject() ? new OverloadConfig.PriorityHeader(
+                        header.path("name").textValue().toLowerCase(Locale.ROOT), textMap(header.path("values")))
+                        : null,
                 node.path("initial_limit").asInt(100),
                 node.path("min_limit").asInt(10),
                 node.path("max_limit").asInt(1000),
                 node.path("max_queue_per_class").asInt(100),
                 duration(node.path("max_queue_time"), Duration.ofSeconds(1)),
                 duration(node.path("retry_after"), Duration.ofSeconds(1)));
+    }
+
+    private static Map<String, String> textMap(JsonNode node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        node.properties().forEach(e -> out.put(e.getKey(), e.getValue().textValue()));
+        return out;
     }
 
     static RedisConfig redis(JsonNode node) {

@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -53,6 +55,7 @@ final class SecurityValidator {
         ipLists(security.path("ip_lists"));
         rateLimits(root.path("rate_limits"), root.path("redis"));
         overload(root.path("overload"), root.path("routes"));
+        AnomalyBinder.check(root.path("anomaly_detection"), tree, errors);
         JsonNode listeners = root.path("listeners");
         JsonNode routes = root.path("routes");
         for (int i = 0; i < listeners.size(); i++) {
@@ -210,12 +213,18 @@ final class SecurityValidator {
         if (overload.isObject() && !overload.has("classes")) {
             classes.addAll(List.of("low", "normal", "high"));
         }
-        overload.path("roles").properties().forEach(e -> {
-            if (!classes.contains(e.getValue().asText())) {
-                errors.add(tree.errorAt("/overload/roles/" + e.getKey(), "unknown class '" + e.getValue().asText()
-                        + "'; overload.classes has " + classes));
+        knownClasses(overload.path("roles"), "/overload/roles/", classes);
+        knownClasses(overload.path("consumers"), "/overload/consumers/", classes);
+        JsonNode header = overload.path("header");
+        knownClasses(header.path("values"), "/overload/header/values/", classes);
+        if (header.path("name").isTextual()) {
+            Set<String> gatewaySet = gatewaySetHeaders();
+            if (!gatewaySet.contains(header.path("name").textValue().toLowerCase(Locale.ROOT))) {
+                errors.add(tree.errorAt("/overload/header/name", "'" + header.path("name").textValue()
+                        + "' is not a header the gateway sets, so a client could choose its own priority; use one"
+                        + " of " + gatewaySet + " (the consumer header or a JWT claims_to_headers target)"));
             }
-        });
+        }
         int min = overload.path("min_limit").asInt(10);
         int initial = overload.path("initial_limit").asInt(100);
         int max = overload.path("max_limit").asInt(1000);
@@ -238,6 +247,26 @@ final class SecurityValidator {
                         + classes));
             }
         }
+    }
+
+    private void knownClasses(JsonNode map, String path, Set<String> classes) {
+        map.properties().forEach(e -> {
+            if (!classes.contains(e.getValue().asText())) {
+                errors.add(tree.errorAt(path + e.getKey(), "unknown class '" + e.getValue().asText()
+                        + "'; overload.classes has " + classes));
+            }
+        });
+    }
+
+    /** Headers authentication sets and strips from what clients send: the consumer header and claim headers. */
+    private Set<String> gatewaySetHeaders() {
+        JsonNode security = tree.root().path("security");
+        Set<String> out = new TreeSet<>();
+        out.add(security.path("consumer_header").asText(SecurityConfig.DEFAULT_CONSUMER_HEADER)
+                .toLowerCase(Locale.ROOT));
+        security.path("jwt").forEach(p -> p.path("claims_to_headers").properties().forEach(
+                e -> out.add(e.getValue().asText().toLowerCase(Locale.ROOT))));
+        return out;
     }
 
     private void rateLimits(JsonNode limits, JsonNode redis) {

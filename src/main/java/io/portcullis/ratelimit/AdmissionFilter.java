@@ -21,18 +21,19 @@ import java.util.concurrent.CompletableFuture;
  * {@code OVERLOADED} with {@code Retry-After}. The slot is given back, with the request's latency for the limit to
  * learn from, when the request ends. Last of the security filters, so what waits has passed every check.
  *
- * <p>The class is the route's, raised by the consumer's roles; nothing the client sends chooses it.
+ * <p>The class is the highest of the route's and those the authenticated consumer earns: by its roles, by its
+ * name, or by a header authentication set (a JWT claim copied into a header). Authentication removes client-sent
+ * copies of such headers, and the header is read only when it ran, so nothing the client sends chooses the class.
  */
 final class AdmissionFilter implements Filter {
     private final PriorityAdmission admission;
     private final int routeClass;
-    /** Role to class, from the config's {@code overload.roles}. */
-    private final List<Map.Entry<String, Integer>> roles;
+    private final Classes classes;
 
-    AdmissionFilter(PriorityAdmission admission, int routeClass, List<Map.Entry<String, Integer>> roles) {
+    AdmissionFilter(PriorityAdmission admission, int routeClass, Classes classes) {
         this.admission = admission;
         this.routeClass = routeClass;
-        this.roles = List.copyOf(roles);
+        this.classes = classes;
     }
 
     @Override
@@ -42,7 +43,7 @@ final class AdmissionFilter implements Filter {
 
     @Override
     public void onRequest(HttpRequest request, FilterChain chain) {
-        int priority = priority(chain.principal());
+        int priority = Math.max(routeClass, classes.of(chain.principal(), request));
         CompletableFuture<Object> decided = new CompletableFuture<>();
         Permit permit = admission.tryAcquire(priority, Runnable::run, new AdmissionCallback() {
             @Override
@@ -73,17 +74,40 @@ final class AdmissionFilter implements Filter {
         });
     }
 
-    private int priority(Principal principal) {
-        int p = routeClass;
-        if (principal != null) {
+    private record Shed(Refusal reason, Duration retryAfter) {}
+
+    /**
+     * The classes consumers earn, as indexes into the configured classes (higher wins).
+     *
+     * @param roles     role to class ({@code overload.roles})
+     * @param consumers consumer name to class ({@code overload.consumers})
+     * @param header    the gateway-set header whose value names a class, or null
+     * @param values    header value to class; empty when the value is the class name itself
+     * @param names     class name to class, for header values that are class names
+     */
+    record Classes(List<Map.Entry<String, Integer>> roles, Map<String, Integer> consumers, String header,
+            Map<String, Integer> values, Map<String, Integer> names) {
+        /** The highest class {@code principal} earns, or -1 when it earns none (or nobody authenticated). */
+        int of(Principal principal, HttpRequest request) {
+            if (principal == null) {
+                return -1;
+            }
+            int p = -1;
             for (Map.Entry<String, Integer> role : roles) {
                 if (principal.roles().contains(role.getKey())) {
                     p = Math.max(p, role.getValue());
                 }
             }
+            if (!consumers.isEmpty() && principal.consumer() != null) {
+                p = Math.max(p, consumers.getOrDefault(principal.consumer(), -1));
+            }
+            if (header != null) {
+                String value = request.headers().get(header);
+                if (value != null) {
+                    p = Math.max(p, (values.isEmpty() ? names : values).getOrDefault(value, -1));
+                }
+            }
+            return p;
         }
-        return p;
     }
-
-    private record Shed(Refusal reason, Duration retryAfter) {}
 }

@@ -15,7 +15,8 @@ import io.portcullis.ratelimit.anomaly.AnomalyDetector;
  * detector refused itself are not counted, so an attack does not keep feeding its own evidence.
  *
  * <p>Early in the chain (before authentication), so a blocked client costs no signature check; the check is by
- * client address and route, as the consumer is not known yet.
+ * client address and route, as the consumer is not known yet. {@link ByConsumer} checks the consumer after
+ * authorization.
  */
 final class AnomalyFilter implements Filter {
     private final AnomalyDetector detector;
@@ -34,13 +35,7 @@ final class AnomalyFilter implements Filter {
     @Override
     public void onRequest(HttpRequest request, FilterChain chain) {
         String client = chain.clientAddress();
-        Action action = detector.check(client, null, route);
-        if (action.kind() == Action.Kind.BLOCK) {
-            chain.reject(Rejection.of(403, "ANOMALY_BLOCKED", action.cause().id()));
-            return;
-        }
-        if (action.kind() == Action.Kind.THROTTLE && !action.admit(System.nanoTime())) {
-            chain.reject(Rejection.of(429, "ANOMALY_THROTTLED", action.cause().id()).withHeader("Retry-After", "1"));
+        if (refused(detector.check(client, null, route), chain)) {
             return;
         }
         String uri = request.uri();
@@ -51,5 +46,43 @@ final class AnomalyFilter implements Filter {
             detector.record(client, p == null ? null : p.consumer(), route, status, path);
         });
         chain.proceed();
+    }
+
+    /** Refuses the request when {@code action} says so; false when it may go on. */
+    static boolean refused(Action action, FilterChain chain) {
+        if (action.kind() == Action.Kind.BLOCK) {
+            chain.reject(Rejection.of(403, "ANOMALY_BLOCKED", action.cause().id()));
+            return true;
+        }
+        if (action.kind() == Action.Kind.THROTTLE && !action.admit(System.nanoTime())) {
+            chain.reject(Rejection.of(429, "ANOMALY_THROTTLED", action.cause().id()).withHeader("Retry-After", "1"));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The detector's actions on the request's consumer (a flood from one API key spread over many addresses), after
+     * authorization named it; anonymous requests pass, as their address was checked already.
+     */
+    static final class ByConsumer implements Filter {
+        private final AnomalyDetector detector;
+
+        ByConsumer(AnomalyDetector detector) {
+            this.detector = detector;
+        }
+
+        @Override
+        public String name() {
+            return "anomaly";
+        }
+
+        @Override
+        public void onRequest(HttpRequest request, FilterChain chain) {
+            Principal p = chain.principal();
+            if (p == null || p.consumer() == null || !refused(detector.check(null, p.consumer(), null), chain)) {
+                chain.proceed();
+            }
+        }
     }
 }

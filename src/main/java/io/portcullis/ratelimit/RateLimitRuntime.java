@@ -179,18 +179,35 @@ public final class RateLimitRuntime implements AutoCloseable {
         return new AnomalyFilter(detector, route);
     }
 
+    /** Enforces the detector's actions on a request's consumer, once authentication has named one. */
+    public static Filter consumerAnomalyFilter(AnomalyDetector detector) {
+        return new AnomalyFilter.ByConsumer(detector);
+    }
+
     /**
-     * The overload filter of a route: its requests take a slot of {@code admission} in the route's class (or a
-     * higher one their consumer's roles give); null when overload protection is off.
+     * The overload filter of a route: its requests take a slot of {@code admission} in the route's class, or a higher
+     * one their consumer earns by role, name or a gateway-set header; null when overload protection is off.
      */
     public static Filter admissionFilter(PriorityAdmission admission, OverloadConfig overload, RouteConfig route) {
         if (admission == null) {
             return null;
         }
+        List<String> names = overload.classes();
         String name = route.security().priority() != null ? route.security().priority() : overload.defaultClass();
         List<Map.Entry<String, Integer>> roles = new ArrayList<>();
-        overload.roles().forEach((role, cls) -> roles.add(Map.entry(role, overload.classes().indexOf(cls))));
-        return new AdmissionFilter(admission, overload.classes().indexOf(name), roles);
+        overload.roles().forEach((role, cls) -> roles.add(Map.entry(role, names.indexOf(cls))));
+        Map<String, Integer> byName = new HashMap<>();
+        names.forEach(n -> byName.put(n, names.indexOf(n)));
+        OverloadConfig.PriorityHeader header = overload.header();
+        return new AdmissionFilter(admission, names.indexOf(name), new AdmissionFilter.Classes(roles,
+                indexes(overload.consumers(), names), header == null ? null : header.name(),
+                header == null ? Map.of() : indexes(header.values(), names), byName));
+    }
+
+    private static Map<String, Integer> indexes(Map<String, String> toClass, List<String> classes) {
+        Map<String, Integer> out = new HashMap<>();
+        toClass.forEach((k, cls) -> out.put(k, classes.indexOf(cls)));
+        return out;
     }
 
     /** The gateway-wide admission controller of {@code overload}; it lives as long as the gateway. */

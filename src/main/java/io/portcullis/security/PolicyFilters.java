@@ -24,14 +24,15 @@ import java.util.Map;
 /**
  * Turns a route's policy, on top of its listener's, into filters in the one order security needs: response headers
  * (so refusals carry them), IP lists, anomaly actions, CORS (preflights carry no credentials), authentication,
- * authorization, rate limits, validation, injection, overload admission; then the route's own filters.
+ * authorization, anomaly actions by consumer, rate limits, validation, injection, overload admission; then the
+ * route's own filters.
  */
 final class PolicyFilters {
     private PolicyFilters() {
     }
 
     static List<Filter> create(SecurityRuntime runtime, RouteConfig route, ListenerConfig listener,
-            Filter rateLimit, Filter anomaly, Filter admission) {
+            TrafficFilters traffic) {
         PolicyConfig r = route.security();
         PolicyConfig l = listener.security();
         List<Filter> out = new ArrayList<>();
@@ -43,8 +44,8 @@ final class PolicyFilters {
         if (ip != null) {
             out.add(ip);
         }
-        if (anomaly != null) {
-            out.add(anomaly); // before authentication: a blocked client costs no signature check
+        if (traffic.anomaly() != null) {
+            out.add(traffic.anomaly()); // before authentication: a blocked client costs no signature check
         }
         PolicyConfig.Cors cors = r.cors() != null ? r.cors() : l.cors();
         if (cors != null) {
@@ -60,8 +61,11 @@ final class PolicyFilters {
         if (authorize != null && !r.isPublic()) {
             out.add(new AuthorizeFilter(authorize));
         }
-        if (rateLimit != null) {
-            out.add(rateLimit); // after authorization: limits may count by consumer and role
+        if (traffic.consumerAnomaly() != null) {
+            out.add(traffic.consumerAnomaly()); // once the consumer is known, and before it costs a rate-limit token
+        }
+        if (traffic.rateLimit() != null) {
+            out.add(traffic.rateLimit()); // after authorization: limits may count by consumer and role
         }
         PolicyConfig.Validate validate = r.validate() != null ? r.validate() : l.validate();
         if (validate != null) {
@@ -71,8 +75,8 @@ final class PolicyFilters {
         if (injection != null) {
             out.add(new InjectionFilter(injection));
         }
-        if (admission != null) {
-            out.add(admission); // last: only requests that passed every check wait for a slot
+        if (traffic.admission() != null) {
+            out.add(traffic.admission()); // last: only requests that passed every check wait for a slot
         }
         out.addAll(Filters.create(route.filters()));
         return List.copyOf(out);

@@ -228,14 +228,12 @@ public final class SecurityRuntime implements AutoCloseable {
 
     /**
      * The filters of {@code route} for requests that came through {@code listener}, in the fixed security order
-     * (response headers, IP lists, {@code anomaly} and then CORS, authentication, authorization, {@code rateLimit}
-     * when they are not null, then validation, injection and {@code admission} when not null),
-     * validation, injection), then the route's own filters. Each section is the route's, else the listener's; IP
-     * rules of both apply.
+     * (response headers, IP lists, anomaly actions, CORS, authentication, authorization, anomaly actions by
+     * consumer, rate limits, validation, injection, admission; the {@code traffic} ones where not null), then the
+     * route's own filters. Each section is the route's, else the listener's; IP rules of both apply.
      */
-    public List<Filter> filters(RouteConfig route, ListenerConfig listener, Filter rateLimit, Filter anomaly,
-            Filter admission) {
-        return PolicyFilters.create(this, route, listener, rateLimit, anomaly, admission);
+    public List<Filter> filters(RouteConfig route, ListenerConfig listener, TrafficFilters traffic) {
+        return PolicyFilters.create(this, route, listener, traffic);
     }
 
     SecurityConfig config() {

@@ -80,8 +80,8 @@ public final class Gateway implements AutoCloseable {
         Transport transport = Transport.select();
         MultiThreadIoEventLoopGroup control = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         Snapshot snapshot;
-        AnomalyDetector anomaly = config.anomalyDetection() ? GatewayAnomalies.start(metrics, control.next())
-                : AnomalyDetector.NONE;
+        GatewayAnomalies anomalies = new GatewayAnomalies(metrics, control.next());
+        AnomalyDetector anomaly = anomalies.prepare(config.anomalyDetection());
         PriorityAdmission admission = config.overload() == null ? null
                 : RateLimitRuntime.admission(config.overload());
         if (admission != null) {
@@ -105,7 +105,8 @@ public final class Gateway implements AutoCloseable {
         }
         ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
-        context.anomaly(anomaly);
+        anomalies.install(config.anomalyDetection(), anomaly);
+        context.anomalies(anomalies);
         context.admission(admission);
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
@@ -294,8 +295,8 @@ public final class Gateway implements AutoCloseable {
     /** Swaps in a new route/cluster snapshot; requests in flight finish on the one they started with. */
     public synchronized void reload(GatewayConfig config) throws IOException {
         Snapshot old = context.snapshot();
-        Snapshot next = Snapshot.build(config, old, metrics, control.next(), context.anomaly(),
-                context.admission());
+        AnomalyDetector anomaly = context.anomalies().prepare(config.anomalyDetection());
+        Snapshot next = Snapshot.build(config, old, metrics, control.next(), anomaly, context.admission());
         for (Cluster cluster : old.clusters().values()) {
             Cluster replacement = next.clusters().get(cluster.name());
             for (UpstreamEndpoint e : cluster.endpoints()) {
@@ -308,6 +309,7 @@ public final class Gateway implements AutoCloseable {
         }
         startClusters(next, control, transport, context);
         context.publish(next);
+        context.anomalies().install(config.anomalyDetection(), anomaly);
         old.security().closeUnused(next.security());
         old.rateLimits().closeUnused(next.rateLimits());
         for (Cluster cluster : old.clusters().values()) {

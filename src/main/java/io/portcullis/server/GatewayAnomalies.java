@@ -8,26 +8,74 @@ import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.anomaly.AnomalyAction;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.anomaly.AnomalyListener;
+import io.portcullis.ratelimit.anomaly.AnomalyRules;
 import io.portcullis.ratelimit.anomaly.DefaultAnomalyDetector;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's anomaly detector: started once per gateway (baselines and actions outlive config reloads), ticked
- * every second on the control loop, its actions logged and counted, and shown as JSON for the admin listener.
+ * The gateway's anomaly detector: one lives across config reloads (baselines and actions outlive a reload that keeps
+ * the rules), ticked every second on the control loop, its actions logged and counted, and shown as JSON for the
+ * admin listener. A reload that changes the rules starts a new detector, with new baselines and no actions: the
+ * old thresholds' findings say nothing under the new ones.
  */
 final class GatewayAnomalies {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayAnomalies.class);
 
-    private GatewayAnomalies() {
+    private final GatewayMetrics metrics;
+    private final ScheduledExecutorService control;
+    private AnomalyRules rules;
+    private volatile AnomalyDetector detector = AnomalyDetector.NONE;
+    private ScheduledFuture<?> ticks;
+
+    GatewayAnomalies(GatewayMetrics metrics, ScheduledExecutorService control) {
+        this.metrics = metrics;
+        this.control = control;
     }
 
-    static AnomalyDetector start(GatewayMetrics metrics, ScheduledExecutorService control) {
-        DefaultAnomalyDetector detector = DefaultAnomalyDetector.builder().executor(control)
+    /** The detector in use ({@link AnomalyDetector#NONE} when off). */
+    AnomalyDetector current() {
+        return detector;
+    }
+
+    /**
+     * The detector for {@code next} rules (null: off): the current one when they did not change, else a new one that
+     * runs only once {@link #install}ed, so a reload that fails later leaves the running detector alone.
+     */
+    synchronized AnomalyDetector prepare(AnomalyRules next) {
+        if (Objects.equals(next, rules)) {
+            return detector;
+        }
+        return next == null ? AnomalyDetector.NONE : build(next);
+    }
+
+    /** Makes {@code next}, from {@link #prepare}, the detector in use; the one it replaces stops ticking. */
+    synchronized void install(AnomalyRules nextRules, AnomalyDetector next) {
+        if (next == detector) {
+            return;
+        }
+        if (ticks != null) {
+            ticks.cancel(false);
+            ticks = null;
+        }
+        if (rules != null) {
+            LOG.info("anomaly rules changed: baselines and actions start over");
+        }
+        rules = nextRules;
+        detector = next;
+        if (next instanceof DefaultAnomalyDetector started) {
+            ticks = control.scheduleAtFixedRate(started::tick, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private DefaultAnomalyDetector build(AnomalyRules next) {
+        return DefaultAnomalyDetector.builder().rules(next).executor(control)
                 .listener(new AnomalyListener() {
                     @Override
                     public void onRaised(AnomalyAction a) {
@@ -46,8 +94,6 @@ final class GatewayAnomalies {
                         LOG.info("anomaly {} expired", a.id());
                     }
                 }).build();
-        control.scheduleAtFixedRate(detector::tick, 1, 1, TimeUnit.SECONDS);
-        return detector;
     }
 
     /** {@code GET /anomalies}: the actions in force, with their reasons and evidence. */

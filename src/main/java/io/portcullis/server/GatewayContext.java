@@ -20,7 +20,7 @@ final class GatewayContext {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final ChannelGroup downstreamChannels;
-    private volatile AnomalyDetector anomaly = AnomalyDetector.NONE;
+    private volatile GatewayAnomalies anomalies;
     private volatile PriorityAdmission admission;
     private volatile boolean draining;
 
@@ -73,13 +73,19 @@ final class GatewayContext {
         draining = true;
     }
 
-    /** The gateway's anomaly detector ({@link AnomalyDetector#NONE} when off); it lives as long as the gateway. */
+    /** The gateway's anomaly detector ({@link AnomalyDetector#NONE} when off). */
     AnomalyDetector anomaly() {
-        return anomaly;
+        GatewayAnomalies a = anomalies;
+        return a == null ? AnomalyDetector.NONE : a.current();
     }
 
-    void anomaly(AnomalyDetector detector) {
-        this.anomaly = detector;
+    /** What keeps the detector across reloads. */
+    GatewayAnomalies anomalies() {
+        return anomalies;
+    }
+
+    void anomalies(GatewayAnomalies anomalies) {
+        this.anomalies = anomalies;
     }
 
     /** The gateway-wide overload admission, or null when {@code overload} is not configured. */

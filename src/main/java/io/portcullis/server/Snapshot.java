@@ -1,31 +1,32 @@
 package io.portcullis.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.portcullis.config.ClusterConfig;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.RouteConfig;
+import io.portcullis.filter.Filter;
 import io.portcullis.observe.ClusterMetrics;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.observe.RouteMetrics;
-import io.portcullis.resilience.Breakers;
-import io.portcullis.resilience.CircuitBreaker;
-import io.portcullis.resilience.ResponseCache;
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.portcullis.filter.Filter;
-import io.portcullis.config.ListenerConfig;
 import io.portcullis.ratelimit.RateLimitRuntime;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.overload.PriorityAdmission;
-import io.portcullis.security.SecurityRuntime;
-import io.portcullis.security.ip.IpSet;
-import java.io.IOException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.List;
-import java.util.Locale;
+import io.portcullis.resilience.Breakers;
+import io.portcullis.resilience.CircuitBreaker;
+import io.portcullis.resilience.ResponseCache;
 import io.portcullis.route.Route;
 import io.portcullis.route.Router;
+import io.portcullis.security.SecurityRuntime;
+import io.portcullis.security.TrafficFilters;
+import io.portcullis.security.ip.IpSet;
 import io.portcullis.upstream.Cluster;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Everything a request needs from configuration, built once off the event loop and published atomically. Each
@@ -81,9 +82,12 @@ record Snapshot(GatewayConfig config, Router router, Map<String, Cluster> cluste
                     : new ResponseCache(c.maxBytes(), c.ttl(), c.maxEntryBytes(), Ticker.systemTicker());
             Map<String, List<Filter>> filters = new HashMap<>();
             for (ListenerConfig listener : config.listeners()) {
-                filters.put(listener.name(), security.filters(r, listener, rateLimits.filter(r, listener),
-                        anomaly == AnomalyDetector.NONE ? null : RateLimitRuntime.anomalyFilter(anomaly, r.name()),
-                        RateLimitRuntime.admissionFilter(admission, config.overload(), r)));
+                boolean detecting = anomaly != AnomalyDetector.NONE;
+                filters.put(listener.name(), security.filters(r, listener, new TrafficFilters(
+                        detecting ? RateLimitRuntime.anomalyFilter(anomaly, r.name()) : null,
+                        detecting ? RateLimitRuntime.consumerAnomalyFilter(anomaly) : null,
+                        rateLimits.filter(r, listener),
+                        RateLimitRuntime.admissionFilter(admission, config.overload(), r))));
             }
             runtimes.put(r.name(), new RouteRuntime(metrics.route(r.name(), r.cluster()), metrics.cluster(r.cluster()),
                     breaker, cache, Map.copyOf(filters)));

@@ -49,7 +49,9 @@ class ConfigSchemaTest {
                 "#/$defs/jwtProvider/properties/claims_to_headers",
                 "#/$defs/policy/properties/validate/properties/query",
                 "#/$defs/policy/properties/response_headers/oneOf/1/properties/set",
-                "#/properties/overload/properties/roles");
+                "#/properties/overload/properties/roles",
+                "#/properties/overload/properties/consumers",
+                "#/properties/overload/properties/header/properties/values");
         assertThat(schema.path("$defs").size()).isGreaterThan(10);
     }
 

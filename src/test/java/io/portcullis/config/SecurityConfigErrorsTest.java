@@ -3,8 +3,12 @@ package io.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portcullis.ratelimit.anomaly.ActionType;
+import io.portcullis.ratelimit.anomaly.AnomalyRules;
+import io.portcullis.ratelimit.anomaly.RuleResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -192,5 +196,84 @@ class SecurityConfigErrorsTest {
                 """)).anyMatch(e -> e.contains("/overload/roles/vip: unknown class 'urgent'"))
                 .anyMatch(e -> e.contains("/overload: limits must satisfy min_limit <= initial_limit <= max_limit"))
                 .anyMatch(e -> e.contains("/routes/0/security/priority: unknown class 'urgent'"));
+    }
+
+    @Test
+    void anomalyRulesBindOverTheirDefaultsAndBadOnesAreErrorsAtTheirLines() throws Exception {
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                anomaly_detection:
+                  client_ip_flood: { floor_per_second: 50, action: block, duration: 90s }
+                  path_scanning: { action: shadow }
+                  credential_stuffing: { enabled: false }
+                routes:
+                  - { name: r, match: { path_prefix: / }, cluster: c }
+                clusters:
+                  - { name: c, endpoints: [ "127.0.0.1:9" ] }
+                """, "gw.yaml", dir);
+        AnomalyRules rules = config.anomalyDetection();
+        assertThat(rules.clientIpFlood().floorPerSecond()).isEqualTo(50);
+        assertThat(rules.clientIpFlood().factor()).isEqualTo(AnomalyRules.DEFAULT.clientIpFlood().factor());
+        assertThat(rules.clientIpFlood().response())
+                .isEqualTo(new RuleResponse(ActionType.BLOCK, Duration.ofSeconds(90), 10));
+        assertThat(rules.pathScanning().response().action()).isEqualTo(ActionType.SHADOW);
+        assertThat(rules.pathScanning().response().duration()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(rules.credentialStuffing().enabled()).isFalse();
+        assertThat(rules.consumerFlood()).isEqualTo(AnomalyRules.DEFAULT.consumerFlood());
+
+        assertThat(new ConfigLoader(Map.<String, String>of()::get).parse("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                anomaly_detection: { enabled: false, path_scanning: { action: shadow } }
+                routes: []
+                clusters: []
+                """, "gw.yaml", dir).anomalyDetection()).isNull();
+
+        assertThat(errors("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                anomaly_detection:
+                  client_ip_flood: { bad_seconds: 6, of_seconds: 5 }
+                  route_error_spike:
+                    duration: 200h
+                  path_scanning: { action: ban, min_distinct_paths: 101 }
+                routes: []
+                clusters: []
+                """)).anyMatch(e -> e.equals("gw.yaml:3:35: /anomaly_detection/client_ip_flood/bad_seconds:"
+                        + " client_ip_flood.bad_seconds must be in [1, of_seconds = 5], was 6"))
+                .anyMatch(e -> e.equals("gw.yaml:5:15: /anomaly_detection/route_error_spike/duration:"
+                        + " route_error_spike.duration must be in (0, PT168H], was PT200H"))
+                .anyMatch(e -> e.contains("/anomaly_detection/path_scanning/action:"))
+                .anyMatch(e -> e.contains("/anomaly_detection/path_scanning/min_distinct_paths:"))
+                .hasSize(4);
+    }
+
+    @Test
+    void aPriorityHeaderMustBeOneTheGatewaySets() throws Exception {
+        String body = """
+                security:
+                  jwt:
+                    - { name: idp, jwks_url: "http://127.0.0.1:9/jwks", claims_to_headers: { plan: X-Plan } }
+                routes:
+                  - { name: r, match: { path_prefix: / }, cluster: c }
+                clusters:
+                  - { name: c, endpoints: [ "127.0.0.1:9" ] }
+                """;
+        assertThat(errors("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                overload:
+                  consumers: { checkout: urgent }
+                  header: { name: X-Tier, values: { gold: top } }
+                """ + body)).anyMatch(e -> e.startsWith("gw.yaml:4:19: /overload/header/name: 'X-Tier' is not a"
+                        + " header the gateway sets") && e.contains("[x-consumer, x-plan]"))
+                .anyMatch(e -> e.contains("/overload/consumers/checkout: unknown class 'urgent'"))
+                .anyMatch(e -> e.contains("/overload/header/values/gold: unknown class 'top'"));
+        OverloadConfig overload = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                listeners: [ { name: public, address: "127.0.0.1:0" } ]
+                overload:
+                  consumers: { checkout: high }
+                  header: { name: X-Plan, values: { gold: high, free: low } }
+                """ + body, "gw.yaml", dir).overload();
+        assertThat(overload.consumers()).containsExactly(Map.entry("checkout", "high"));
+        assertThat(overload.header()).isEqualTo(new OverloadConfig.PriorityHeader("x-plan",
+                Map.of("gold", "high", "free", "low")));
     }
 }

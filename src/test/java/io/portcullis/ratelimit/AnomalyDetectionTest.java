@@ -3,16 +3,28 @@ package io.portcullis.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.portcullis.security.apikey.ApiKeys;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Anomaly detection end to end, with scripted traffic from real clients (told apart by X-Forwarded-For behind a
  * trusted proxy): credential stuffing and path scanning are blocked within 10 s, listed at {@code /anomalies} and
- * can be lifted; a steady benign client is left alone.
+ * can be lifted; floods are throttled; each rule takes its configured action, by consumer too; benign traffic with
+ * peaks and retry bursts is left alone.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AnomalyDetectionTest {
@@ -173,5 +186,239 @@ class AnomalyDetectionTest {
         assertThat(admin("GET", "/anomalies").body()).contains("\"rule\":\"request_flood\"",
                 "\"action\":\"throttle\"", "\"key\":\"" + flooder + "\"");
         assertThat(get("/x", "198.51.100.7").statusCode()).as("another client").isEqualTo(200);
+    }
+
+    @Test
+    void eachRuleTakesItsConfiguredActionAConsumerIsBlockedWhateverItsAddressAndTheBlockExpires() throws Exception {
+        String bot = ApiKeys.generate(new SecureRandom());
+        String alice = ApiKeys.generate(new SecureRandom());
+        backend = new TestBackend("b");
+        gw = TestGateway.start("""
+                access_log: { enabled: false }
+                server:
+                  event_loops: ${LOOPS:-2}
+                admin: { address: "127.0.0.1:0" }
+                anomaly_detection:
+                  consumer_flood: { floor_per_second: 10, factor: 2, action: block, duration: 4s }
+                  path_scanning: { action: shadow }
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    trusted_proxies: [ 127.0.0.1/32 ]
+                security:
+                  api_keys:
+                    consumers:
+                      - { name: bot, keys: [ "${BOT}" ] }
+                      - { name: alice, keys: [ "${ALICE}" ] }
+                routes:
+                  - name: api
+                    match: { path_prefix: /api }
+                    cluster: api
+                    security: { auth: [ api_key ] }
+                clusters:
+                  - name: api
+                    endpoints: [ "${B}" ]
+                """, Map.of("BOT", ApiKeys.hash(bot), "ALICE", ApiKeys.hash(alice), "B", backend.address()));
+
+        // One consumer at 50 requests a second spread over 20 addresses (2.5/s each, far below any address rule),
+        // beside a scanner whose rule is only watched.
+        String scanner = "203.0.113.20";
+        boolean botBlocked = false;
+        long start = System.nanoTime();
+        for (int tick = 0; tick < 100 && !botBlocked; tick++) { // 100 ms ticks, 10 s at most
+            long tickStart = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = get("/api/feed", "198.51.100." + (tick * 5 + i) % 20, "x-api-key", bot);
+                assertThat(r.statusCode()).isIn(200, 403);
+                botBlocked = r.statusCode() == 403 && r.body().contains("ANOMALY_BLOCKED");
+            }
+            assertThat(get("/wp-admin/" + tick + ".php", scanner).statusCode()).as("only watched").isEqualTo(404);
+            long rest = 100_000_000L - (System.nanoTime() - tickStart);
+            if (rest > 0) {
+                TimeUnit.NANOSECONDS.sleep(rest);
+            }
+        }
+        long blockedAfterMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(botBlocked).as("consumer blocked within 10 s").isTrue();
+        // The consumer is refused from an address it never used; others at its addresses are not.
+        HttpResponse<String> fresh = get("/api/feed", "192.0.2.77", "x-api-key", bot);
+        assertThat(fresh.statusCode()).isEqualTo(403);
+        assertThat(fresh.body()).contains("ANOMALY_BLOCKED");
+        assertThat(get("/api/feed", "198.51.100.3", "x-api-key", alice).statusCode()).isEqualTo(200);
+
+        String listed = admin("GET", "/anomalies").body();
+        assertThat(listed).contains("\"rule\":\"request_flood\"", "\"key_kind\":\"consumer\"", "\"key\":\"bot\"",
+                "\"action\":\"block\"");
+        assertThat(listed).contains("\"rule\":\"path_scanning\"", "\"key\":\"" + scanner + "\"",
+                "\"action\":\"shadow\"");
+        assertThat(get("/api/feed", scanner, "x-api-key", alice).statusCode()).as("a shadow refuses nothing")
+                .isEqualTo(200);
+
+        // The block lasts its configured 4 s, then ends by itself.
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200)).until(() ->
+                get("/api/feed", "192.0.2.77", "x-api-key", bot).statusCode() == 200);
+        long liftedAfterMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(liftedAfterMs - blockedAfterMs).as("block duration").isBetween(2_500L, 7_000L);
+        await().atMost(Duration.ofSeconds(3)).until(() -> !admin("GET", "/anomalies").body() // listed until the tick
+                .contains("\"key\":\"bot\""));
+    }
+
+    /**
+     * Benign traffic with its own bursts, under the default rules: two addresses of one office (one consumer) follow
+     * a compressed daily peak from 30 to 120 requests a second each and back, above the flood rule's floor at the
+     * top; then the backend fails for a second and every client retries its failures twice, 100 ms apart; an app
+     * with a stale key gets a few 401s before it uses the right one; a browser misses the same two paths now and
+     * then. Meanwhile a scanner runs, so the detector is seen to work under the same load. Only the scanner is
+     * flagged.
+     */
+    @Test
+    void benignPeaksAndARetryBurstAfterABackendBlipRaiseNothingWhileAScannerIsFlagged() throws Exception {
+        String office = ApiKeys.generate(new SecureRandom());
+        String app = ApiKeys.generate(new SecureRandom());
+        Blip blip = new Blip();
+        gw = TestGateway.start("""
+                access_log: { enabled: false }
+                server:
+                  event_loops: ${LOOPS:-2}
+                admin: { address: "127.0.0.1:0" }
+                anomaly_detection: {}
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    trusted_proxies: [ 127.0.0.1/32 ]
+                security:
+                  api_keys:
+                    consumers:
+                      - { name: office, keys: [ "${OFFICE}" ] }
+                      - { name: app, keys: [ "${APP}" ] }
+                routes:
+                  - name: api
+                    match: { path_prefix: /api }
+                    cluster: api
+                    security: { auth: [ api_key ] }
+                  - { name: site, match: { path_prefix: /site }, cluster: api }
+                clusters:
+                  - name: api
+                    endpoints: [ "127.0.0.1:${B}" ]
+                    pool: { max_connections: 256 }
+                """, Map.of("OFFICE", ApiKeys.hash(office), "APP", ApiKeys.hash(app), "B",
+                Integer.toString(blip.port())));
+        try {
+            Traffic traffic = new Traffic(gw);
+            long start = System.nanoTime();
+            long sent = 0;
+            double due = 0;
+            for (int tick = 0; tick < 180; tick++) { // 100 ms ticks: 18 s
+                double t = tick / 10.0;
+                // The daily peak, compressed: 30/s up to 120/s over 7 s, down to 40/s by 13 s, then flat.
+                double rate = t < 7 ? 30 + 90 * t / 7 : t < 13 ? 120 - 80 * (t - 7) / 6 : 40;
+                due += rate / 10;
+                for (; sent < (long) due; sent++) {
+                    traffic.send("/api/items/" + sent % 50, "198.51.100.10", "x-api-key", office);
+                    traffic.send("/api/items/" + sent % 50, "198.51.100.11", "x-api-key", office);
+                }
+                if (tick % 2 == 0) {
+                    traffic.send("/api/me", "192.0.2.40", "x-api-key", tick < 8 ? "pk_stale" : app);
+                    traffic.send(tick % 20 == 0 ? "/favicon.ico" : tick % 30 == 0 ? "/site/old" : "/site/home",
+                            "192.0.2.50");
+                }
+                if (tick < 100) {
+                    traffic.send("/cgi-bin/" + tick + ".sh", "203.0.113.66");
+                }
+                blip.failing = tick >= 140 && tick < 150; // the backend fails for one second at 14 s
+                long rest = start + (tick + 1) * 100_000_000L - System.nanoTime();
+                if (rest > 0) {
+                    TimeUnit.NANOSECONDS.sleep(rest);
+                }
+            }
+            traffic.await();
+            Thread.sleep(2_500); // two more detector ticks after the last request
+
+            assertThat(traffic.failures).as("transport failures").hasValue(0);
+            assertThat(traffic.refused).as("benign requests the detector refused").hasValue(0);
+            assertThat(traffic.retried.get()).as("retries after the blip").isGreaterThan(50);
+            String listed = admin("GET", "/anomalies").body();
+            assertThat(listed).contains("\"rule\":\"path_scanning\"", "\"key\":\"203.0.113.66\"");
+            assertThat(listed).as("only the scanner is flagged").doesNotContain("198.51.100.", "192.0.2.", "office",
+                    "\"app\"", "request_flood", "route_error_spike", "credential_stuffing");
+            assertThat(gw.gateway().metrics().scrape()).doesNotContain("rule=\"request_flood\"",
+                    "rule=\"route_error_spike\"", "rule=\"credential_stuffing\"");
+        } finally {
+            blip.close();
+        }
+    }
+
+    /** A backend that answers 200, or 503 while {@code failing}. */
+    private static final class Blip implements AutoCloseable {
+        private final ExecutorService workers = Executors.newFixedThreadPool(8);
+        private final HttpServer server;
+        volatile boolean failing;
+
+        Blip() throws Exception {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+            server.createContext("/", exchange -> {
+                byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(failing ? 503 : 200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.setExecutor(workers);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            workers.shutdownNow();
+        }
+    }
+
+    /** Asynchronous requests that retry a 5xx twice, 100 ms apart, as a client library would. */
+    private static final class Traffic {
+        private final TestGateway gw;
+        private final List<CompletableFuture<?>> pending = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger failures = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicInteger retried = new AtomicInteger();
+
+        Traffic(TestGateway gw) {
+            this.gw = gw;
+        }
+
+        void send(String path, String client, String... headers) {
+            pending.add(attempt(path, client, headers, 0));
+        }
+
+        private CompletableFuture<Void> attempt(String path, String client, String[] headers, int retries) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(10))
+                    .header("X-Forwarded-For", client);
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            return gw.client().sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+                if (e != null) {
+                    failures.incrementAndGet();
+                } else if (r.body().contains("ANOMALY_")) {
+                    refused.incrementAndGet();
+                } else if (r.statusCode() >= 500 && retries < 2) {
+                    retried.incrementAndGet();
+                    return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                            .thenCompose(x -> attempt(path, client, headers, retries + 1));
+                }
+                return CompletableFuture.<Void>completedFuture(null);
+            }).thenCompose(f -> f);
+        }
+
+        void await() throws Exception {
+            for (int i = 0; i < pending.size(); i++) {
+                pending.get(i).get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 }

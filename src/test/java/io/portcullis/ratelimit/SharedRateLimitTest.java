@@ -2,6 +2,7 @@ package io.portcullis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.LogCapture;
 import io.portcullis.testing.RedisServer;
 import io.portcullis.testing.TestBackend;
 import io.portcullis.testing.TestGateway;
@@ -9,13 +10,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A limit shared by three gateways through a real Redis: exact under concurrent load from several clients, and
- * still bounded (each instance's share) while Redis is down, without a request waiting for it.
+ * still bounded (each instance's share) while Redis is down, without a request waiting for it, including when Redis
+ * dies and returns mid-run.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SharedRateLimitTest {
@@ -131,5 +137,81 @@ class SharedRateLimitTest {
         // Redis came back empty (no persistence): its own state decides again, so the whole limit is there.
         int[] up = load(3, 60, 2_000);
         assertThat(up[0]).as("admitted once Redis is back").isBetween(88, 92);
+    }
+
+    /**
+     * Redis killed and restarted while three clients keep sending through the three instances: every instance
+     * notices at once and falls back to its share, no request waits on the dead Redis, every instance uses Redis
+     * again within a second of its return, and the limit holds in every phase.
+     */
+    @Test
+    void redisKilledMidRunNothingWaitsAndEachInstanceIsBackOnRedisWithinASecond() throws Exception {
+        start("""
+                  - { name: shared, rate: 100, per: 1s, burst: 100, shared: true }
+                """);
+        Thread.sleep(600); // the instances have seen each other's heartbeats
+        try (LogCapture log = new LogCapture("io.portcullis.ratelimit.redis.Availability")) {
+            List<long[]> outcomes = Collections.synchronizedList(new ArrayList<>()); // {sent at ms, status, took ms}
+            long origin = System.nanoTime();
+            AtomicBoolean running = new AtomicBoolean(true);
+            ExecutorService clients = Executors.newFixedThreadPool(3);
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                int client = c;
+                done.add(clients.submit(() -> {
+                    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                    for (int i = 0; running.get(); i++) {
+                        long sent = System.nanoTime();
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(gateways.get((client + i) % 3)
+                                .uri("/x")).timeout(Duration.ofSeconds(5)).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        long now = System.nanoTime();
+                        outcomes.add(new long[] {(sent - origin) / 1_000_000, r.statusCode(),
+                                (now - sent) / 1_000_000});
+                        Thread.sleep(2); // ~300 requests a second in all: three times the limit
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(2_000);
+            long killedAt = (System.nanoTime() - origin) / 1_000_000;
+            Instant killed = Instant.now();
+            redis.kill();
+            Thread.sleep(2_000);
+            redis.restart();
+            long backAt = (System.nanoTime() - origin) / 1_000_000;
+            Instant back = Instant.now();
+            Thread.sleep(3_000);
+            running.set(false);
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            clients.shutdown();
+
+            List<Instant> down = log.times("is unavailable");
+            List<Instant> up = log.times("available again");
+            assertThat(down).as("each instance falls back").hasSize(3);
+            assertThat(down).allSatisfy(t -> assertThat(Duration.between(killed, t)).isLessThan(Duration.ofSeconds(1)));
+            assertThat(up).as("each instance is back on Redis").hasSize(3);
+            assertThat(up).allSatisfy(t -> assertThat(Duration.between(back, t)).isLessThan(Duration.ofSeconds(1)));
+
+            List<long[]> all = List.copyOf(outcomes);
+            assertThat(all).allSatisfy(o -> assertThat(o[1]).isIn(200L, 429L));
+            long slowest = all.stream().mapToLong(o -> o[2]).max().orElseThrow();
+            assertThat(slowest).as("slowest request (ms); the Redis timeout is 50 ms").isLessThan(500);
+            // Per phase (a second's margin after each change): the limit holds, at 100 a second, and is not
+            // refused outright. Offered is about three times that.
+            for (long[] phase : List.of(new long[] {0, killedAt}, new long[] {killedAt + 500, backAt},
+                    new long[] {backAt + 1_000, backAt + 3_000})) {
+                long offered = all.stream().filter(o -> o[0] >= phase[0] && o[0] < phase[1]).count();
+                long admitted = all.stream().filter(o -> o[0] >= phase[0] && o[0] < phase[1] && o[1] == 200)
+                        .count();
+                double seconds = (phase[1] - phase[0]) / 1000.0;
+                assertThat(offered).as("offered in %s", Arrays.toString(phase)).isGreaterThan((long) (150 * seconds));
+                // At most a full burst on top of the rate (each instance's local share starts full, too).
+                assertThat(admitted).as("admitted of %d in %s", offered, Arrays.toString(phase))
+                        .isBetween((long) (50 * seconds), (long) (100 * seconds) + 110);
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,18 @@ public final class LogCapture implements AutoCloseable {
         return events.stream()
                 .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                .toList();
+    }
+
+    /** When each line at INFO or above that contains {@code text} was logged, in order. */
+    public List<Instant> times(String text) {
+        List<ILoggingEvent> events;
+        synchronized (appender) {
+            events = List.copyOf(appender.list);
+        }
+        return events.stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO) && e.getFormattedMessage().contains(text))
+                .map(e -> Instant.ofEpochMilli(e.getTimeStamp()))
                 .toList();
     }
 

@@ -64,7 +64,7 @@ final class ActionRegistry {
         if (enforcedKeys == 0) {
             return Action.NONE;
         }
-        Action ip = byClientIp.get(clientIp);
+        Action ip = clientIp == null ? null : byClientIp.get(clientIp);
         Action forConsumer = consumer == null ? null : byConsumer.get(consumer);
         Action forRoute = route == null ? null : byRoute.get(route);
         if (ip == null && forConsumer == null && forRoute == null) {

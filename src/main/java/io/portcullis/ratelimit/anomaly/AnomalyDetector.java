@@ -49,8 +49,8 @@ public interface AnomalyDetector {
     }
 
     /**
-     * The strongest action in force against any of the request's keys ({@code consumer} and {@code route} may be
-     * null), or {@link Action#NONE}. O(1); while nothing is enforced anywhere it is a single volatile read.
+     * The strongest action in force against any of the request's keys (each may be null: a check by consumer alone
+     * once authentication has named it), or {@link Action#NONE}. O(1); while nothing is enforced anywhere it is a single volatile read.
      */
     Action check(String clientIp, String consumer, String route);
 

@@ -85,7 +85,6 @@ public final class DefaultAnomalyDetector implements AnomalyDetector {
 
     @Override
     public Action check(String clientIp, String consumer, String route) {
-        Objects.requireNonNull(clientIp, "clientIp must not be null");
         return registry.lookup(clientIp, consumer, route, nanoClock);
     }
 
