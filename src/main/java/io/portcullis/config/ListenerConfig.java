@@ -69,8 +69,9 @@ public record ListenerConfig(
      * @param maxPerClient          open connections from one client address; 0 = no limit
      * @param newPerSecond          new connections per second from one client address; 0 = no limit
      * @param newBurst              how many new connections one client may open at once
-     * @param maxRequestsPerConnection HTTP/1.1 requests served on one connection, the last answered with
-     *                              {@code Connection: close}; 0 = no limit
+     * @param maxRequestsPerConnection requests served on one connection, the last answered with
+     *                              {@code Connection: close} (HTTP/1.1) or followed by GOAWAY (HTTP/2); 0 = no
+     *                              limit
      */
     public record Connections(int maxConnections, int maxPerClient, double newPerSecond, int newBurst,
             int maxRequestsPerConnection) {

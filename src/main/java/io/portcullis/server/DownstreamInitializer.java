@@ -162,6 +162,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                 }))
                 .addLast("h2tail", new Http2ConnectionGuard.Tail());
         guard.widenWindow();
+        guard.limitRequests(requestBudget());
     }
 
     /** Netty counts resets over whole seconds: the configured window, rounded up. */

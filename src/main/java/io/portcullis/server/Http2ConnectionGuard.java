@@ -1,14 +1,18 @@
 package io.portcullis.server;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.portcullis.ratelimit.overload.RequestBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,31 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         } catch (Http2Exception e) {
             LOG.debug("cannot widen the HTTP/2 connection window: {}", e.toString());
         }
+    }
+
+    /**
+     * {@code max_requests} for this connection: the stream that spends the budget is served, and a GOAWAY naming it
+     * goes out at once, so the client sends later requests on a new connection (streams it opened meanwhile are
+     * ignored by the codec, as GOAWAY tells the client); the connection closes when the streams in flight end.
+     */
+    void limitRequests(RequestBudget budget) {
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        if (codec == null || budget == null) {
+            return;
+        }
+        ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+        codec.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamAdded(Http2Stream stream) {
+                if (codec.connection().local().isValidStreamId(stream.id()) // only streams the client opens count
+                        || budget.onRequest() != RequestBudget.Verdict.SERVE_AND_CLOSE) {
+                    return;
+                }
+                codec.goAway(codecCtx, stream.id(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+                        codecCtx.newPromise());
+                ctx.channel().eventLoop().execute(() -> ctx.channel().close()); // after this read: waits for streams
+            }
+        });
     }
 
     @Override

@@ -148,6 +148,31 @@ class Http2AbuseTest {
     }
 
     /**
+     * {@code connections.max_requests: 3}: the third stream is served and followed by a GOAWAY (NO_ERROR) naming
+     * it; two streams sent in the same write after it are not served, and the connection closes once it is done.
+     */
+    @Test
+    void theLastStreamAConnectionMayServeIsFollowedByGoaway() throws Exception {
+        start(h2c("") + "    connections: { max_requests: 3 }\n");
+        try (RawH2Client c = open()) {
+            assertServes(c, 1, "/one");
+            assertServes(c, 3, "/two");
+            c.send(headers(5, true, true, get("/three")), headers(7, true, true, get("/four")),
+                    headers(9, true, true, get("/five")));
+            Frame head = c.readUntil(f -> f.is(HEADERS, 5) || f.is(RST_STREAM, 5), READ);
+            assertThat(head.status()).as("%s", head).isEqualTo("200");
+            assertThat(body(c, 5, head)).isEqualTo("backend GET /three body=0");
+            Frame goaway = assertEndedWithGoaway(c);
+            assertThat(goaway.lastStreamId()).isEqualTo(5);
+            assertThat(goaway.errorCode()).as("NO_ERROR").isZero();
+            assertThat(c.received()).noneMatch(f -> f.type() == HEADERS && f.streamId() > 5);
+        }
+        assertThat(backend.requests()).extracting(TestBackend.Recorded::uri).containsExactly("/one", "/two",
+                "/three");
+        assertNewClientIsServed();
+    }
+
+    /**
      * {@code limits.max_header_size: 4KiB} is SETTINGS_MAX_HEADER_LIST_SIZE. A 4.5 KiB field is over it but within
      * the 125% Netty still decodes, so the answer is per stream: a 431 and RST_STREAM PROTOCOL_ERROR. The connection
      * serves the next stream; the backend never sees the big one.
