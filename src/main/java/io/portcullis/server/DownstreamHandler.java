@@ -33,6 +33,7 @@ import io.portcullis.filter.Rejection;
 import io.portcullis.security.ip.ClientAddress;
 import io.portcullis.security.ip.IpSet;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.anomaly.Action;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.overload.RequestBudget;
 import io.portcullis.resilience.CircuitBreaker;
@@ -185,11 +186,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         Route route = snapshot.router().find(RequestTarget.routingHost(host), target.path(),
                 request.method().name(), headers);
         if (route == null) {
+            ErrorReason reason = ErrorReason.NO_ROUTE;
             AnomalyDetector anomaly = context.anomaly();
             if (anomaly != AnomalyDetector.NONE) { // unmatched paths are what a scanner mostly finds
-                anomaly.record(clientAddress(snapshot, headers), null, null, 404, target.path());
+                String client = clientAddress(snapshot, headers);
+                if (anomaly.check(client, null, null).kind() == Action.Kind.BLOCK) {
+                    reason = ErrorReason.ANOMALY_BLOCKED;
+                } else {
+                    anomaly.record(client, null, null, 404, target.path());
+                }
             }
-            respondLocal(request, ErrorReason.NO_ROUTE, requestId, hasBody, startNanos, null);
+            respondLocal(request, reason, requestId, hasBody, startNanos, null);
             return;
         }
         Cluster cluster = snapshot.clusters().get(route.cluster());

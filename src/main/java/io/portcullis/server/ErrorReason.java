@@ -21,6 +21,8 @@ public enum ErrorReason {
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED),
     HEADER_READ_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT),
     NO_ROUTE(HttpResponseStatus.NOT_FOUND),
+    /** No route matched, and anomaly detection blocks the client (as the anomaly filter does on routes). */
+    ANOMALY_BLOCKED(HttpResponseStatus.FORBIDDEN),
     UNKNOWN_CLUSTER(HttpResponseStatus.BAD_GATEWAY),
     /** Every endpoint of the cluster fails its health checks (and panic mode is off). */
     NO_HEALTHY_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE),

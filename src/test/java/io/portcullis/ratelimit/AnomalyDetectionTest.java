@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,9 @@ class AnomalyDetectionTest {
         HttpResponse<String> blocked = get("/api/orders", stuffer, "x-api-key", key);
         assertThat(blocked.statusCode()).isEqualTo(403);
         assertThat(blocked.body()).contains("\"error\":\"ANOMALY_BLOCKED\"");
+        HttpResponse<String> unmatched = get("/no/route/here", scanner);
+        assertThat(unmatched.statusCode()).as("blocked off the routes too").isEqualTo(403);
+        assertThat(unmatched.body()).contains("\"error\":\"ANOMALY_BLOCKED\"");
 
         String listed = admin("GET", "/anomalies").body();
         assertThat(listed).contains("\"rule\":\"credential_stuffing\"", "\"key\":\"" + stuffer + "\"",
@@ -269,7 +273,7 @@ class AnomalyDetectionTest {
      * top; then the backend fails for a second and every client retries its failures twice, 100 ms apart; an app
      * with a stale key gets a few 401s before it uses the right one; a browser misses the same two paths now and
      * then. Meanwhile a scanner runs, so the detector is seen to work under the same load. Only the scanner is
-     * flagged.
+     * flagged and refused.
      */
     @Test
     void benignPeaksAndARetryBurstAfterABackendBlipRaiseNothingWhileAScannerIsFlagged() throws Exception {
@@ -335,7 +339,8 @@ class AnomalyDetectionTest {
             Thread.sleep(2_500); // two more detector ticks after the last request
 
             assertThat(traffic.failures).as("transport failures").hasValue(0);
-            assertThat(traffic.refused).as("benign requests the detector refused").hasValue(0);
+            assertThat(traffic.refused).as("requests the detector refused, by client")
+                    .containsOnlyKeys("203.0.113.66");
             assertThat(traffic.retried.get()).as("retries after the blip").isGreaterThan(50);
             String listed = admin("GET", "/anomalies").body();
             assertThat(listed).contains("\"rule\":\"path_scanning\"", "\"key\":\"203.0.113.66\"");
@@ -383,7 +388,7 @@ class AnomalyDetectionTest {
         private final TestGateway gw;
         private final List<CompletableFuture<?>> pending = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger failures = new AtomicInteger();
-        final AtomicInteger refused = new AtomicInteger();
+        final Map<String, Integer> refused = new ConcurrentHashMap<>();
         final AtomicInteger retried = new AtomicInteger();
 
         Traffic(TestGateway gw) {
@@ -404,7 +409,7 @@ class AnomalyDetectionTest {
                 if (e != null) {
                     failures.incrementAndGet();
                 } else if (r.body().contains("ANOMALY_")) {
-                    refused.incrementAndGet();
+                    refused.merge(client, 1, Integer::sum);
                 } else if (r.statusCode() >= 500 && retries < 2) {
                     retried.incrementAndGet();
                     return CompletableFuture.runAsync(() -> { },
