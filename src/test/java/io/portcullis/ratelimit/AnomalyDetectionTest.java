@@ -268,6 +268,56 @@ class AnomalyDetectionTest {
     }
 
     /**
+     * A route whose backend starts failing: at 20 requests a second from many clients, all 5xx for several seconds,
+     * the route's error spike is flagged within 10 s, in shadow by default (logged, listed, nothing refused).
+     */
+    @Test
+    void aRoutesErrorSpikeIsFlaggedWithinTenSecondsInShadow() throws Exception {
+        backend = new TestBackend("b");
+        gw = TestGateway.start("""
+                access_log: { enabled: false }
+                server:
+                  event_loops: ${LOOPS:-2}
+                admin: { address: "127.0.0.1:0" }
+                anomaly_detection: {}
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    trusted_proxies: [ 127.0.0.1/32 ]
+                routes:
+                  - { name: checkout, match: { path_prefix: /status }, cluster: api }
+                clusters:
+                  - name: api
+                    endpoints: [ "${B}" ]
+                """, Map.of("B", backend.address()));
+        long start = System.nanoTime();
+        boolean flagged = false;
+        // Healthy for three seconds (the route's error share is learnt as zero), then every answer is a 500.
+        for (int tick = 0; tick < 130 && !flagged; tick++) { // 100 ms ticks: 3 s healthy, then up to 10 s failing
+            long tickStart = System.nanoTime();
+            String path = tick < 30 ? "/status/200" : "/status/500";
+            for (int i = 0; i < 2; i++) {
+                int status = get(path, "198.51.100." + (tick * 2 + i) % 200).statusCode();
+                assertThat(status).as("never refused").isEqualTo(tick < 30 ? 200 : 500);
+            }
+            if (tick >= 30 && tick % 10 == 0) {
+                flagged = admin("GET", "/anomalies").body().contains("\"rule\":\"route_error_spike\"");
+            }
+            long rest = 100_000_000L - (System.nanoTime() - tickStart);
+            if (rest > 0) {
+                TimeUnit.NANOSECONDS.sleep(rest);
+            }
+        }
+        long failingFor = (System.nanoTime() - start) / 1_000_000 - 3_000;
+        assertThat(flagged).as("flagged within 10 s of failing").isTrue();
+        assertThat(failingFor).isLessThanOrEqualTo(10_000);
+        assertThat(admin("GET", "/anomalies").body()).contains("\"key_kind\":\"route\"", "\"key\":\"checkout\"",
+                "\"action\":\"shadow\"");
+        assertThat(gw.gateway().metrics().scrape()).contains("portcullis_anomaly_actions_total{action=\"shadow\","
+                + "rule=\"route_error_spike\"} 1.0");
+    }
+
+    /**
      * Benign traffic with its own bursts, under the default rules: two addresses of one office (one consumer) follow
      * a compressed daily peak from 30 to 120 requests a second each and back, above the flood rule's floor at the
      * top; then the backend fails for a second and every client retries its failures twice, 100 ms apart; an app
