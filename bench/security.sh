@@ -7,10 +7,11 @@
 #   waf     - /waf, injection filter in block mode; requests carry a benign ~100-byte query string
 #   limited - /limited, a local token bucket per client IP that never refuses (issue 9: its cost, not refusals)
 #   shared  - /shared, the same bucket shared through Redis (a redis-server this script starts on BASE_PORT+5)
+#   batched - /batched, the shared bucket with `batch: BATCH`: each instance leases BATCH tokens per Redis call
 #   backend - (BACKEND_REF=1) the nginx backend hit directly, for reference
-# plain, secure, limited and shared requests all carry the same "Authorization: Bearer <token>" and differ only by
+# plain, secure, limited, shared and batched requests all carry the same "Authorization: Bearer <token>" and differ only by
 # the path. Targets: secure req/s >= 0.85 x plain (issue 8); limited req/s >= 0.95 x plain (issue 9); shared is
-# reported (req/s ratio and added p99), no target. Runs are interleaved (round -> case) and we report the median
+# reported (req/s ratio and added p99), no target, and so is batched. Runs are interleaved (round -> case) and we report the median
 # across rounds, plus the gateway's CPU per request, so the cost of each filter set shows as microseconds too.
 # See bench/README.md ("Security filters"). Shared helpers: bench/lib.sh.
 set -euo pipefail
@@ -21,8 +22,8 @@ set -euo pipefail
 DURATION="${DURATION:-10s}"       # wrk -d per measured run (whole seconds)
 ROUNDS="${ROUNDS:-3}"             # interleaved rounds; the tables show the median across them
 WARMUP="${WARMUP:-10s}"           # wrk -d per gateway case before measuring (JIT); backend 2s
-CASES="${CASES:-backend plain secure waf limited shared}"   # which cases, in this order within a round; plain is
-                                                            # required (the reference of every ratio)
+CASES="${CASES:-backend plain secure waf limited shared batched}"   # which cases, in this order within a round; plain is
+                                                                    # required (the reference of every ratio)
 SIZE="${SIZE:-1k}"                # response body: N bytes, Nk KiB or Nm MiB
 GW_LOOPS="${GW_LOOPS:-1}"         # gateway event loops; 1 = a one-core budget, as run.sh and tls.sh
 WRK_THREADS="${WRK_THREADS:-2}"
@@ -32,6 +33,7 @@ BASE_PORT="${BASE_PORT:-18280}"   # backend = +1, gateway = +3, redis = +5 (127.
 BACKEND_REF="${BACKEND_REF:-1}"   # 1 = also measure the bare backend (reference row, if in CASES); 0 = never
 RATIO_TARGET="${RATIO_TARGET:-0.85}"              # secure/plain req/s
 LOCAL_RATIO_TARGET="${LOCAL_RATIO_TARGET:-0.95}"  # limited/plain req/s
+BATCH="${BATCH:-100}"             # tokens the batched case leases per Redis call
 # Benign but "interesting" to an injection scanner: an apostrophe, spaces, a colon, a dash (105 bytes).
 WAF_QUERY="${WAF_QUERY:-q=O%27Brien%20shoes%20size%2042&sort=price&page=3&filter=brand%3Aacme&lang=en-GB&ref=spring%2Dsale%2D2026}"
 ATTACK_QUERY="q=1%27%20OR%20%271%27%3D%271"   # must be refused with 403 by /waf before anything is measured
@@ -42,7 +44,7 @@ GATEWAY_CMD="${GATEWAY_CMD:-}"    # empty = this checkout's jar via bin/portcull
 
 readonly HOST=127.0.0.1
 readonly BACKEND_PORT=$((BASE_PORT + 1)) GW_PORT=$((BASE_PORT + 3)) REDIS_PORT=$((BASE_PORT + 5))
-readonly ALL_CASES="backend plain secure waf limited shared"
+readonly ALL_CASES="backend plain secure waf limited shared batched"
 # The never-refusing bucket of both limit cases: we measure the bookkeeping, not refusals.
 readonly RL_RATE=1000000000 RL_PER=1s RL_BURST=1000000000
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,9 +60,10 @@ GW_LABEL="portcullis"
 TOKEN=""; WRONG_ROLE_TOKEN=""; PUBKEY=""
 declare -A CASE_PORT CASE_PATH CASE_PID
 CASE_LIST=()       # CASES, checked
-REDIS_PID=""       # the redis-server of the shared case, if started
+REDIS_PID=""       # the redis-server of the shared cases, if started
 
 has_case() { local c; for c in "${CASE_LIST[@]}"; do [[ "$c" == "$1" ]] && return 0; done; return 1; }
+uses_redis() { has_case shared || has_case batched; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Setup
@@ -106,7 +109,7 @@ EOF
 }
 
 # One listener, one route per gateway case with exact paths, one cluster. Route policies as the issues describe
-# them. The shared route and the redis section only when the shared case runs (no Redis otherwise).
+# them. The shared routes and the redis section only when a shared case runs (no Redis otherwise).
 write_gateway_conf() {
   local shared_limit="" shared_route="" redis=""
   if has_case shared; then
@@ -117,6 +120,17 @@ write_gateway_conf() {
     match: { path: /shared }
     cluster: backend
     security: { rate_limits: [ shared-ip ] }"
+  fi
+  if has_case batched; then
+    shared_limit+="
+  - { name: batched-ip, key: [ client_ip ], rate: $RL_RATE, per: $RL_PER, burst: $RL_BURST, shared: true, batch: $BATCH }"
+    shared_route+="
+  - name: batched
+    match: { path: /batched }
+    cluster: backend
+    security: { rate_limits: [ batched-ip ] }"
+  fi
+  if uses_redis; then
     redis="redis: { address: \"$HOST:$REDIS_PORT\", timeout: 20ms }"
   fi
   cat >"$WORK_DIR/portcullis-security.yaml" <<EOF
@@ -185,6 +199,7 @@ write_double_conf() {
     }
     location = /limited { add_header RateLimit-Policy '"local-ip";q=$RL_RATE;w=1' always; proxy_pass http://backend; }
     location = /shared { add_header RateLimit-Policy '"shared-ip";q=$RL_RATE;w=1' always; proxy_pass http://backend; }
+    location = /batched { add_header RateLimit-Policy '"batched-ip";q=$RL_RATE;w=1' always; proxy_pass http://backend; }
   }
 }
 EOF
@@ -205,7 +220,7 @@ wait_ready() {
   die "$name not ready on $HOST:$port after $tries polls (last: '$got'); see $OUT_DIR/$name.log"
 }
 
-# The Redis of the shared case: loopback only, no persistence, its files (none expected) under WORK_DIR. Started
+# The Redis of the shared cases: loopback only, no persistence, its files (none expected) under WORK_DIR. Started
 # before the gateway so the shared limit finds it up; stopped by bench_cleanup like the rest (start_bg).
 start_redis() {
   local i got=""
@@ -298,7 +313,7 @@ sanity_checks() {
   check_route "/waf with a SQL injection"             403      "/waf?$ATTACK_QUERY"
   # No limit on the reference (a listener-level limit would hide in every ratio).
   [[ -z "$(probe_header /plain RateLimit-Policy)" ]] || die "check failed: /plain carries RateLimit-Policy (a limit applies)"
-  for c in limited shared; do
+  for c in limited shared batched; do
     has_case "$c" || continue
     check_route "/$c with the token" "200 $n" "/$c" -H "Authorization: Bearer $TOKEN"
     got="$(probe_header "/$c" RateLimit-Policy)"
@@ -322,16 +337,16 @@ sanity_checks() {
 # ---------------------------------------------------------------------------------------------------------------
 
 # One wrk run of case $1 for $2: raw output in $3, peak RSS in $3.rss and the CPU ticks of the measured process
-# tree in $3.meta (the gateway for gateway cases; the backend for the backend row, not reported); for shared, the
-# ticks of redis-server in $3.redis.
+# tree in $3.meta (the gateway for gateway cases; the backend for the backend row, not reported); for shared and
+# batched, the ticks of redis-server in $3.redis.
 run_case() {
   local c="$1" d="$2" out="$3" secs pid cpu0 rcpu0=0 hdr=()
   secs="$(duration_seconds "$d")"; pid="${CASE_PID[$c]}"
-  # plain, secure, limited and shared carry the same header, forwarded as well: they differ only by the path
+  # plain, secure, limited, shared and batched carry the same header, forwarded as well: they differ only by the path
   # (and so by the route's filters).
   [[ "$c" == backend || "$c" == waf ]] || hdr=(-H "Authorization: Bearer $TOKEN")
   start_rss_sampler "$pid" "$out.rss" $(( (secs + 5) * 5 ))
-  [[ "$c" == shared && -n "$REDIS_PID" ]] && rcpu0="$(tree_cpu_ticks "$REDIS_PID")"
+  [[ ( "$c" == shared || "$c" == batched ) && -n "$REDIS_PID" ]] && rcpu0="$(tree_cpu_ticks "$REDIS_PID")"
   cpu0="$(tree_cpu_ticks "$pid")"
   # Background + wait so INT/TERM run cleanup at once; timeout only guards against a hang.
   timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${secs}s" --latency "${hdr[@]}" \
@@ -340,7 +355,8 @@ run_case() {
   wait "$LOAD_PID" || log "WARN: wrk exited non-zero for $c (see $out)"
   LOAD_PID=""
   echo "$(( $(tree_cpu_ticks "$pid") - cpu0 ))" >"$out.meta"
-  [[ "$c" == shared && -n "$REDIS_PID" ]] && echo "$(( $(tree_cpu_ticks "$REDIS_PID") - rcpu0 ))" >"$out.redis"
+  [[ ( "$c" == shared || "$c" == batched ) && -n "$REDIS_PID" ]] &&
+    echo "$(( $(tree_cpu_ticks "$REDIS_PID") - rcpu0 ))" >"$out.redis"
   stop_rss_sampler "$out.rss"
 }
 
@@ -379,15 +395,16 @@ report() {
   echo
   [[ "$GW_LABEL" == nginx-as-gateway ]] && echo "TEST DOUBLE: nginx mimicking the routes (401/403 by map and regex, RateLimit-Policy by add_header, no Redis), not the gateway; figures test the script only." && echo
   local with_hdr=() desc=()
-  for c in plain secure limited shared; do has_case "$c" && with_hdr+=("$c"); done
+  for c in plain secure limited shared batched; do has_case "$c" && with_hdr+=("$c"); done
   has_case secure && desc+=("secure = IP allow 127.0.0.0/8 + JWT RS256 (one token: verified once, then cached) + roles any_of [reader];")
   has_case waf && desc+=("waf = injection filter (block), query of ${#WAF_QUERY} bytes;")
   has_case limited && desc+=("limited = local token bucket per client IP (rate $RL_RATE per $RL_PER, burst $RL_BURST: never refuses);")
   has_case shared && desc+=("shared = the same bucket shared through Redis $(redis-server --version | cut -d' ' -f3 | cut -d= -f2) on loopback (timeout 20ms, one decision per request);")
+  has_case batched && desc+=("batched = that shared bucket with batch $BATCH (one Redis call per $BATCH requests per instance);")
   echo "wrk -t$WRK_THREADS -c$WRK_CONNS --latency, /$SIZE body ($(size_bytes "$SIZE") bytes) from one nginx backend" \
        "(worker_processes 1); gateway event_loops $GW_LOOPS, JVM options ${PORTCULLIS_JAVA_OPTS:-of the launcher (default)};" \
        "all routes to the same cluster. ${desc[*]} ${with_hdr[*]} requests all carry the same" \
-       "$((${#TOKEN} + 22))-byte Authorization header. $(nproc) cores shared by wrk, backend, gateway$(has_case shared && echo " and Redis"):" \
+       "$((${#TOKEN} + 22))-byte Authorization header. $(nproc) cores shared by wrk, backend, gateway$(uses_redis && echo " and Redis"):" \
        "compare ratios, not absolutes."
   echo
   echo "| case | path | req/s | p50 (ms) | p99 (ms) | gateway CPU (%) | gateway CPU (µs/req) | peak RSS (MiB) | req/s vs plain | per round | Δ CPU vs plain (µs/req) | Δ p99 vs plain (ms) |"
@@ -410,8 +427,8 @@ report() {
   echo
   echo "gateway CPU: utime+stime of the gateway's process tree during the run (100 = one core); µs/req = CPU per" \
        "request; Δ = what the route's filters add per request (CLK_TCK=$tck, so ±$(awk -v t="$tck" -v s="$secs" \
-       'BEGIN { printf "%.1f", 100 / t / s }') % of a core per reading)$(has_case shared &&
-       echo "; Redis's own CPU is not in the shared row (see the shared RESULT line)")."
+       'BEGIN { printf "%.1f", 100 / t / s }') % of a core per reading)$(uses_redis &&
+       echo "; Redis's own CPU is not in the shared rows (see their RESULT lines)")."
   echo
   # req/s of case $1 over plain's, two decimals.
   vs_plain() { awk -v a="${RPS[$1]}" -v b="${RPS[plain]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -431,13 +448,15 @@ report() {
     ((ERR[limited] + ERR[plain] == 0)) || ok="FAIL (errors)"
     echo "RESULT: local limit req/s = $lratio of plain (target >= $LOCAL_RATIO_TARGET): $ok"
   fi
-  if has_case shared; then
-    sratio="$(vs_plain shared)"
-    echo "RESULT: shared limit req/s = $sratio of plain, added p99 $(awk -v a="${P99[shared]}" -v b="${P99[plain]}" \
-         'BEGIN { printf "%+.2f", a - b }') ms (no target; gateway CPU $(awk -v a="${US[shared]}" -v b="${US[plain]}" \
-         'BEGIN { printf "%+.1f", a - b }') µs/req, Redis CPU $(awk -v a="${REDIS_US[shared]}" \
-         'BEGIN { printf (a == "NaN" ? "n/a" : "%.1f µs/req"), a }'))$( ((ERR[shared] == 0)) || echo " — ERRORS, see the warnings")."
-  fi
+  local c2
+  for c2 in shared batched; do
+    has_case "$c2" || continue
+    sratio="$(vs_plain "$c2")"
+    echo "RESULT: $c2 limit req/s = $sratio of plain, added p99 $(awk -v a="${P99[$c2]}" -v b="${P99[plain]}" \
+         'BEGIN { printf "%+.2f", a - b }') ms (no target; gateway CPU $(awk -v a="${US[$c2]}" -v b="${US[plain]}" \
+         'BEGIN { printf "%+.1f", a - b }') µs/req, Redis CPU $(awk -v a="${REDIS_US[$c2]}" \
+         'BEGIN { printf (a == "NaN" ? "n/a" : "%.1f µs/req"), a }'))$( ((ERR[$c2] == 0)) || echo " — ERRORS, see the warnings")."
+  done
   local e w
   for e in "$OUT_DIR"/*-error.log; do
     [[ -s "$e" ]] && grep -qv '\[notice\]' "$e" && warnings+=("NOTE: $(basename "$e") is not empty: $(grep -v '\[notice\]' "$e" | head -n1)")
@@ -472,7 +491,7 @@ main() {
   has_case plain || die "CASES must include plain, the reference of every ratio (was '$CASES')"
   size_bytes "$SIZE" >/dev/null
   local tools=(nginx wrk curl openssl) ports=("$BACKEND_PORT" "$GW_PORT")
-  if has_case shared; then tools+=(redis-server redis-cli); ports+=("$REDIS_PORT"); fi
+  if uses_redis; then tools+=(redis-server redis-cli); ports+=("$REDIS_PORT"); fi
   ensure_tools "${tools[@]}"
   require_free_ports "${ports[@]}"
   check_idle
@@ -482,15 +501,15 @@ main() {
 
   # The same body under every route path (the gateway forwards the path unchanged); the query is ignored.
   head -c "$(size_bytes "$SIZE")" /dev/urandom >"$WORK_DIR/www/plain"
-  for c in secure waf limited shared; do cp "$WORK_DIR/www/plain" "$WORK_DIR/www/$c"; done
+  for c in secure waf limited shared batched; do cp "$WORK_DIR/www/plain" "$WORK_DIR/www/$c"; done
   chmod -R a+rX "$WORK_DIR/www"
   make_keys_and_tokens
 
   start_nginx backend "$(write_backend_conf)"; BACKEND_PID=$LAST_PID
   wait_ready backend "$BACKEND_PORT" "$LAST_PID" 100 /plain
-  if has_case shared; then start_redis; fi
+  if uses_redis; then start_redis; fi
   start_gateway
-  for c in plain secure waf limited shared; do CASE_PID[$c]=$LAST_PID; CASE_PORT[$c]=$GW_PORT; CASE_PATH[$c]=/$c; done
+  for c in plain secure waf limited shared batched; do CASE_PID[$c]=$LAST_PID; CASE_PORT[$c]=$GW_PORT; CASE_PATH[$c]=/$c; done
   CASE_PID[backend]=$BACKEND_PID; CASE_PORT[backend]=$BACKEND_PORT; CASE_PATH[backend]=/plain
   CASE_PATH[waf]="/waf?$WAF_QUERY"
   sanity_checks
