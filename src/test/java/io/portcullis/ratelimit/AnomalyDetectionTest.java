@@ -53,6 +53,28 @@ class AnomalyDetectionTest {
         }
     }
 
+    /** A gateway with the admin listener, one listener behind a trusted proxy on loopback, and these sections. */
+    private void start(String anomalyDetection, String rest, Map<String, String> vars) throws Exception {
+        gw = TestGateway.start("""
+                access_log: { enabled: false }
+                server:
+                  event_loops: ${LOOPS:-2}
+                admin: { address: "127.0.0.1:0" }
+                listeners:
+                  - name: public
+                    address: 127.0.0.1:0
+                    trusted_proxies: [ 127.0.0.1/32 ]
+                """ + anomalyDetection + rest, vars);
+    }
+
+    /** Sleeps out what is left of a tick of {@code periodNanos} that began at {@code tickStart}. */
+    private static void restOfTick(long tickStart, long periodNanos) throws InterruptedException {
+        long rest = periodNanos - (System.nanoTime() - tickStart);
+        if (rest > 0) {
+            TimeUnit.NANOSECONDS.sleep(rest);
+        }
+    }
+
     private HttpResponse<String> get(String path, String client, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(10))
                 .header("X-Forwarded-For", client);
@@ -72,16 +94,9 @@ class AnomalyDetectionTest {
     void credentialStuffingAndPathScanningAreBlockedListedAndLiftedWhileABenignClientIsLeftAlone() throws Exception {
         String key = ApiKeys.generate(new SecureRandom());
         backend = new TestBackend("b");
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                admin: { address: "127.0.0.1:0" }
+        start("""
                 anomaly_detection: {}
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    trusted_proxies: [ 127.0.0.1/32 ]
+                """, """
                 security:
                   api_keys:
                     consumers: [ { name: alice, keys: [ "${K}" ] } ]
@@ -113,10 +128,7 @@ class AnomalyDetectionTest {
                 assertThat(get("/api/orders", benign, "x-api-key", key).statusCode()).as("benign client")
                         .isEqualTo(200);
             }
-            long rest = 1_000_000_000L - (System.nanoTime() - secondStart);
-            if (rest > 0) {
-                TimeUnit.NANOSECONDS.sleep(rest);
-            }
+            restOfTick(secondStart, 1_000_000_000L);
         }
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(stufferBlocked).as("credential stuffing blocked").isTrue();
@@ -149,16 +161,9 @@ class AnomalyDetectionTest {
     @Test
     void aRequestFloodIsThrottledWithinTenSeconds() throws Exception {
         backend = new TestBackend("b");
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                admin: { address: "127.0.0.1:0" }
+        start("""
                 anomaly_detection: {}
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    trusted_proxies: [ 127.0.0.1/32 ]
+                """, """
                 routes:
                   - { name: api, match: { path_prefix: / }, cluster: api }
                 clusters:
@@ -197,18 +202,11 @@ class AnomalyDetectionTest {
         String bot = ApiKeys.generate(new SecureRandom());
         String alice = ApiKeys.generate(new SecureRandom());
         backend = new TestBackend("b");
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                admin: { address: "127.0.0.1:0" }
+        start("""
                 anomaly_detection:
                   consumer_flood: { floor_per_second: 10, factor: 2, action: block, duration: 4s }
                   path_scanning: { action: shadow }
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    trusted_proxies: [ 127.0.0.1/32 ]
+                """, """
                 security:
                   api_keys:
                     consumers:
@@ -237,10 +235,7 @@ class AnomalyDetectionTest {
                 botBlocked = r.statusCode() == 403 && r.body().contains("ANOMALY_BLOCKED");
             }
             assertThat(get("/wp-admin/" + tick + ".php", scanner).statusCode()).as("only watched").isEqualTo(404);
-            long rest = 100_000_000L - (System.nanoTime() - tickStart);
-            if (rest > 0) {
-                TimeUnit.NANOSECONDS.sleep(rest);
-            }
+            restOfTick(tickStart, 100_000_000L);
         }
         long blockedAfterMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(botBlocked).as("consumer blocked within 10 s").isTrue();
@@ -274,16 +269,9 @@ class AnomalyDetectionTest {
     @Test
     void aRoutesErrorSpikeIsFlaggedWithinTenSecondsInShadow() throws Exception {
         backend = new TestBackend("b");
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                admin: { address: "127.0.0.1:0" }
+        start("""
                 anomaly_detection: {}
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    trusted_proxies: [ 127.0.0.1/32 ]
+                """, """
                 routes:
                   - { name: checkout, match: { path_prefix: /status }, cluster: api }
                 clusters:
@@ -303,10 +291,7 @@ class AnomalyDetectionTest {
             if (tick >= 30 && tick % 10 == 0) {
                 flagged = admin("GET", "/anomalies").body().contains("\"rule\":\"route_error_spike\"");
             }
-            long rest = 100_000_000L - (System.nanoTime() - tickStart);
-            if (rest > 0) {
-                TimeUnit.NANOSECONDS.sleep(rest);
-            }
+            restOfTick(tickStart, 100_000_000L);
         }
         long failingFor = (System.nanoTime() - start) / 1_000_000 - 3_000;
         assertThat(flagged).as("flagged within 10 s of failing").isTrue();
@@ -330,16 +315,9 @@ class AnomalyDetectionTest {
         String office = ApiKeys.generate(new SecureRandom());
         String app = ApiKeys.generate(new SecureRandom());
         Blip blip = new Blip();
-        gw = TestGateway.start("""
-                access_log: { enabled: false }
-                server:
-                  event_loops: ${LOOPS:-2}
-                admin: { address: "127.0.0.1:0" }
+        start("""
                 anomaly_detection: {}
-                listeners:
-                  - name: public
-                    address: 127.0.0.1:0
-                    trusted_proxies: [ 127.0.0.1/32 ]
+                """, """
                 security:
                   api_keys:
                     consumers:

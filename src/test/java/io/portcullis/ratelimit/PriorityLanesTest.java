@@ -102,9 +102,7 @@ class PriorityLanesTest {
             // Warm up at capacity for a second so the limit has seen the backend's latency, then 240/s for 4 s:
             // 40/s high, 200/s low.
             send(client, pacer, "/low", 60, 1, all, new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
-            for (var f : List.copyOf(all)) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            awaitAll(all);
             all.clear();
             ScheduledExecutorService both = Executors.newScheduledThreadPool(2);
             try {
@@ -114,9 +112,7 @@ class PriorityLanesTest {
             } finally {
                 both.shutdown();
             }
-            for (var f : List.copyOf(all)) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            awaitAll(all);
         } finally {
             pacer.shutdownNow();
         }
@@ -186,9 +182,7 @@ class PriorityLanesTest {
         try {
             send(client, pacer, "/api/warm", 60, 1, all, counters()[0], counters()[1], counters()[2],
                     "x-api-key", checkout);
-            for (var f : List.copyOf(all)) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            awaitAll(all);
             all.clear();
             // 240/s for 4 s: 20/s each from the two high consumers, 200/s from the forger.
             ExecutorService three = Executors.newFixedThreadPool(3);
@@ -203,9 +197,7 @@ class PriorityLanesTest {
             } finally {
                 three.shutdown();
             }
-            for (var f : List.copyOf(all)) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            awaitAll(all);
         } finally {
             pacer.shutdownNow();
         }
@@ -217,6 +209,12 @@ class PriorityLanesTest {
         }
         assertThat(freeOutcome[1].get()).as("forger shed (ok %d, shed %d, other %d)", freeOutcome[0].get(),
                 freeOutcome[1].get(), freeOutcome[2].get()).isGreaterThan(freeOutcome[0].get());
+    }
+
+    private static void awaitAll(List<CompletableFuture<?>> all) throws Exception {
+        for (var f : List.copyOf(all)) {
+            f.get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** ok, shed, other. */
