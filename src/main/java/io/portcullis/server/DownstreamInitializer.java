@@ -11,7 +11,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   HTTP/1.x:  [ssl] → idle → decoder (strict) → encoder → {@link DownstreamHandler}
  *   HTTP/2:    [ssl] → idle → {@link Http2ConnectionGuard} → frame codec → multiplexer
- *                each stream: frame↔HTTP/1.1 object codec → {@link DownstreamHandler}
+ *                each stream: {@link Http2StreamCodec} (frames ↔ HTTP/1.1 objects) → {@link DownstreamHandler}
  *   redirect:  idle → decoder → encoder → {@link HttpsRedirectHandler}
  * </pre>
  * An HTTP/2 stream is served exactly like an HTTP/1.1 connection with one request: same routing, filters and
@@ -153,10 +152,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline()
-                                .addLast("head", new Http2RequestHeadValidator(listener.idleTimeout().toMillis()))
-                                // No second validation of fields: the frame codec's HPACK decoder has refused bad
-                                // names and values (CR, LF, NUL, uppercase) already, as Http2AbuseTest shows.
-                                .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, false))
+                                .addLast("codec", new Http2StreamCodec(listener.idleTimeout().toMillis()))
                                 .addLast("proxy", new DownstreamHandler(context, listener, null, info, null));
                     }
                 }))

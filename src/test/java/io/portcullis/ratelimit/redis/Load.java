@@ -120,6 +120,16 @@ final class Load {
                 burst + perNano * (lastAnswered - firstAsked));
     }
 
+    /** Admitted decisions Redis surely made in [from, to): asked and answered inside it. */
+    static long admittedSurelyBetween(List<Outcome> outcomes, long from, long to) {
+        return count(outcomes, o -> o.decision().allowed() && o.askedAt() >= from && o.answeredAt() < to);
+    }
+
+    /** Admitted decisions Redis may have made in [from, to): their round trip overlaps it. */
+    static long admittedPossiblyBetween(List<Outcome> outcomes, long from, long to) {
+        return count(outcomes, o -> o.decision().allowed() && o.answeredAt() >= from && o.askedAt() < to);
+    }
+
     /** Admitted decisions Redis made in [from, to), by {@link Outcome#decidedAt()}. */
     static long admittedBetween(List<Outcome> outcomes, long from, long to) {
         return count(outcomes, o -> o.decision().allowed() && o.decidedAt() >= from && o.decidedAt() < to);

@@ -62,12 +62,17 @@ class SharedLimitTest {
         System.out.printf("shared: %d decisions, %d admitted, exact bounds %s%n", outcomes.size(), admitted, expected);
         assertThat(expected.contain(admitted, 2)).isTrue();
 
-        // Per one-second window after the first burst, by when Redis decided (mid round trip).
+        // Per one-second window after the first burst. When Redis decided is known only to within its round trip:
+        // those surely inside the window must not exceed the limit by 1%, nor those possibly inside fall short by 1%
+        // (on a loaded machine a stalled round trip widens the gap between the two; it is printed).
         long start = outcomes.get(0).decidedAt();
         for (int w = 1; w <= 2; w++) {
-            long inWindow = Load.admittedBetween(outcomes, start + w * SECOND, start + (w + 1) * SECOND);
-            System.out.printf("shared: window %d admitted %d of %d%n", w, inWindow, RATE);
-            assertThat(inWindow).isBetween((long) (RATE * 0.99), (long) (RATE * 1.01));
+            long from = start + w * SECOND;
+            long surely = Load.admittedSurelyBetween(outcomes, from, from + SECOND);
+            long possibly = Load.admittedPossiblyBetween(outcomes, from, from + SECOND);
+            System.out.printf("shared: window %d admitted %d to %d of %d%n", w, surely, possibly, RATE);
+            assertThat(surely).isLessThanOrEqualTo((long) Math.ceil(RATE * 1.01));
+            assertThat(possibly).isGreaterThanOrEqualTo((long) (RATE * 0.99));
         }
     }
 
