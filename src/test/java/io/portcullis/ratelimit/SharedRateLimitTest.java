@@ -190,6 +190,9 @@ class SharedRateLimitTest {
 
             List<Instant> down = log.times("is unavailable");
             List<Instant> up = log.times("available again");
+            System.out.printf("redis killed mid-run: fell back after %s ms, back on Redis after %s ms%n",
+                    down.stream().map(t -> Duration.between(killed, t).toMillis()).toList(),
+                    up.stream().map(t -> Duration.between(back, t).toMillis()).toList());
             assertThat(down).as("each instance falls back").hasSize(3);
             assertThat(down).allSatisfy(t -> assertThat(Duration.between(killed, t)).isLessThan(Duration.ofSeconds(1)));
             assertThat(up).as("each instance is back on Redis").hasSize(3);
@@ -198,6 +201,7 @@ class SharedRateLimitTest {
             List<long[]> all = List.copyOf(outcomes);
             assertThat(all).allSatisfy(o -> assertThat(o[1]).isIn(200L, 429L));
             long slowest = all.stream().mapToLong(o -> o[2]).max().orElseThrow();
+            System.out.printf("redis killed mid-run: %d requests, slowest %d ms%n", all.size(), slowest);
             assertThat(slowest).as("slowest request (ms); the Redis timeout is 50 ms").isLessThan(500);
             // Per phase (a second's margin after each change): the limit holds, at 100 a second, and is not
             // refused outright. Offered is about three times that.
@@ -207,6 +211,8 @@ class SharedRateLimitTest {
                 long admitted = all.stream().filter(o -> o[0] >= phase[0] && o[0] < phase[1] && o[1] == 200)
                         .count();
                 double seconds = (phase[1] - phase[0]) / 1000.0;
+                System.out.printf("redis killed mid-run: %s ms: %d admitted of %d offered (%.1f s)%n",
+                        Arrays.toString(phase), admitted, offered, seconds);
                 assertThat(offered).as("offered in %s", Arrays.toString(phase)).isGreaterThan((long) (150 * seconds));
                 // At most a full burst on top of the rate (each instance's local share starts full, too).
                 assertThat(admitted).as("admitted of %d in %s", offered, Arrays.toString(phase))
