@@ -12,7 +12,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
-import io.portcullis.ratelimit.RateLimitRuntime;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
 import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.ratelimit.overload.ConnectionLimits;
@@ -82,11 +81,8 @@ public final class Gateway implements AutoCloseable {
         Snapshot snapshot;
         GatewayAnomalies anomalies = new GatewayAnomalies(metrics, control.next());
         AnomalyDetector anomaly = anomalies.prepare(config.anomalyDetection());
-        PriorityAdmission admission = config.overload() == null ? null
-                : RateLimitRuntime.admission(config.overload());
-        if (admission != null) {
-            control.next().scheduleWithFixedDelay(admission::expireOverdue, 20, 20, TimeUnit.MILLISECONDS);
-        }
+        GatewayAdmission admissions = new GatewayAdmission(control.next());
+        PriorityAdmission admission = admissions.prepare(config.overload());
         try {
             snapshot = Snapshot.build(config, null, metrics, control.next(), anomaly, admission);
         } catch (IOException | RuntimeException e) {
@@ -107,7 +103,8 @@ public final class Gateway implements AutoCloseable {
         GatewayContext context = new GatewayContext(snapshot, pools, accessLog, metrics, downstream);
         anomalies.install(config.anomalyDetection(), anomaly);
         context.anomalies(anomalies);
-        context.admission(admission);
+        admissions.install(config.overload(), admission);
+        context.admissions(admissions);
         startClusters(snapshot, control, transport, context);
         Map<String, Channel> bound = new LinkedHashMap<>();
         List<ListenerTls> tlsListeners = new ArrayList<>();
@@ -296,7 +293,8 @@ public final class Gateway implements AutoCloseable {
     public synchronized void reload(GatewayConfig config) throws IOException {
         Snapshot old = context.snapshot();
         AnomalyDetector anomaly = context.anomalies().prepare(config.anomalyDetection());
-        Snapshot next = Snapshot.build(config, old, metrics, control.next(), anomaly, context.admission());
+        PriorityAdmission admission = context.admissions().prepare(config.overload());
+        Snapshot next = Snapshot.build(config, old, metrics, control.next(), anomaly, admission);
         for (Cluster cluster : old.clusters().values()) {
             Cluster replacement = next.clusters().get(cluster.name());
             for (UpstreamEndpoint e : cluster.endpoints()) {
@@ -310,6 +308,7 @@ public final class Gateway implements AutoCloseable {
         startClusters(next, control, transport, context);
         context.publish(next);
         context.anomalies().install(config.anomalyDetection(), anomaly);
+        context.admissions().install(config.overload(), admission);
         old.security().closeUnused(next.security());
         old.rateLimits().closeUnused(next.rateLimits());
         for (Cluster cluster : old.clusters().values()) {

@@ -5,7 +5,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.anomaly.AnomalyDetector;
-import io.portcullis.ratelimit.overload.PriorityAdmission;
 import io.portcullis.upstream.UpstreamPools;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,7 +20,7 @@ final class GatewayContext {
     private final GatewayMetrics metrics;
     private final ChannelGroup downstreamChannels;
     private volatile GatewayAnomalies anomalies;
-    private volatile PriorityAdmission admission;
+    private volatile GatewayAdmission admissions;
     private volatile boolean draining;
 
     GatewayContext(Snapshot initial, Map<EventLoop, UpstreamPools> pools, AccessLog accessLog,
@@ -88,12 +87,12 @@ final class GatewayContext {
         this.anomalies = anomalies;
     }
 
-    /** The gateway-wide overload admission, or null when {@code overload} is not configured. */
-    PriorityAdmission admission() {
-        return admission;
+    /** What keeps the gateway-wide overload admission across reloads. */
+    GatewayAdmission admissions() {
+        return admissions;
     }
 
-    void admission(PriorityAdmission admission) {
-        this.admission = admission;
+    void admissions(GatewayAdmission admissions) {
+        this.admissions = admissions;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.sun.net.httpserver.HttpServer;
+import io.portcullis.config.ConfigLoader;
 import io.portcullis.security.apikey.ApiKeys;
 import io.portcullis.testing.JwksServer;
 import io.portcullis.testing.TestGateway;
@@ -220,6 +221,29 @@ class PriorityLanesTest {
     /** ok, shed, other. */
     private static AtomicInteger[] counters() {
         return new AtomicInteger[] {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+    }
+
+    /** A reload may add, change and remove the classes; every route keeps being served by the controller it names. */
+    @Test
+    void reloadsThatChangeTheClassesKeepServing() throws Exception {
+        startSlowBackend();
+        String routes = """
+                routes:
+                  - { name: api, match: { path_prefix: / }, cluster: api, security: { priority: %s } }
+                clusters:
+                  - { name: api, endpoints: [ "127.0.0.1:${B}" ] }
+                """;
+        Map<String, String> env = Map.of("B", Integer.toString(backend.getAddress().getPort()));
+        gw = TestGateway.start("listeners: [ { name: public, address: \"127.0.0.1:0\" } ]\n"
+                + "overload: { classes: [ low, high ] }\n" + routes.formatted("high"), env);
+        assertThat(gw.get("/1").statusCode()).isEqualTo(200);
+        for (String next : List.of("overload: { classes: [ low, normal, high, top ] }\n" + routes.formatted("top"),
+                routes.replace(", security: { priority: %s }", ""),
+                "overload: { classes: [ a, b, c ] }\n" + routes.formatted("c"))) {
+            gw.gateway().reload(new ConfigLoader(env::get).parse(
+                    "listeners: [ { name: public, address: \"127.0.0.1:0\" } ]\n" + next, "test.yaml"));
+            assertThat(gw.get("/2").statusCode()).as("after a reload to %s", next).isEqualTo(200);
+        }
     }
 
     /** A backend that serves 80 requests a second: 4 workers, 50 ms each. */
