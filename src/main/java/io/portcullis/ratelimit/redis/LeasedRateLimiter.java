@@ -97,6 +97,9 @@ public final class LeasedRateLimiter implements SharedRateLimiter {
                 .maximumSize(LocalRateLimiter.DEFAULT_MAX_KEYS)
                 .expireAfterAccess(Duration.ofNanos(leaseTtlNanos + Duration.ofSeconds(5).toNanos()))
                 .ticker(nanoClock::getAsLong)
+                // Maintenance on the calling thread, as in LocalRateLimiter: on the common pool, every drain of the
+                // read buffer was a task and a thread wake-up per handful of requests.
+                .executor(Runnable::run)
                 .build();
         Grant none = new Grant(0, 0, nanoClock.getAsLong() - leaseTtlNanos); // expired, and ready at once
         this.newSlot = key -> new Slot(none);
