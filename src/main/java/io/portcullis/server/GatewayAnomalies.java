@@ -75,7 +75,10 @@ final class GatewayAnomalies {
     }
 
     private DefaultAnomalyDetector build(AnomalyRules next) {
-        return DefaultAnomalyDetector.builder().rules(next).executor(control)
+        return DefaultAnomalyDetector.builder().rules(next)
+                // Caffeine's maintenance where the request is recorded (it only tries the lock), not as a task for
+                // the control thread every few requests; the tick runs it every second as well.
+                .executor(Runnable::run)
                 .listener(new AnomalyListener() {
                     @Override
                     public void onRaised(AnomalyAction a) {

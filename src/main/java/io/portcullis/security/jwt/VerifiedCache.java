@@ -38,6 +38,7 @@ final class VerifiedCache {
         this.cache = maxEntries == 0 ? null : Caffeine.newBuilder()
                 .maximumSize(maxEntries)
                 .expireAfter(Expiry.<Digest, Entry>creating((k, v) -> policy.remaining(v.verified().expiresAt())))
+                .executor(Runnable::run) // maintenance on the request's thread: no pool task and wake-up per drain
                 .build();
     }
 
