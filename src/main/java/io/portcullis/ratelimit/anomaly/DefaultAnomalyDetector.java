@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -213,7 +212,7 @@ public final class DefaultAnomalyDetector implements AnomalyDetector {
         private int maxKeys = 100_000;
         private Duration idleExpiry = Duration.ofMinutes(10);
         private int maxActions = 10_000;
-        private Executor executor = ForkJoinPool.commonPool();
+        private Executor executor = Runnable::run; // on the recording thread: no task or wake-up per drain
 
         private Builder() {
         }
@@ -261,7 +260,7 @@ public final class DefaultAnomalyDetector implements AnomalyDetector {
             return this;
         }
 
-        /** Where Caffeine runs its maintenance; the tick also runs it, so this matters little. */
+        /** Where Caffeine runs its maintenance (default: the calling thread); the tick runs it every second too. */
         public Builder executor(Executor executor) {
             this.executor = executor;
             return this;
