@@ -19,6 +19,8 @@ import io.portcullis.ratelimit.anomaly.AnomalyDetector;
  * authorization.
  */
 final class AnomalyFilter implements Filter {
+    /** The errors of this filter's refusals, which the detector is never told about. */
+    private static final String REFUSAL_PREFIX = "ANOMALY_";
     private final AnomalyDetector detector;
     private final String route;
 
@@ -42,6 +44,10 @@ final class AnomalyFilter implements Filter {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         chain.onComplete((status, nanos) -> {
+            Rejection refused = chain.rejection();
+            if (refused != null && refused.error().startsWith(REFUSAL_PREFIX)) {
+                return; // refused by consumer later in the chain: its own 403s must not read as credential stuffing
+            }
             Principal p = chain.principal();
             detector.record(client, p == null ? null : p.consumer(), route, status, path);
         });
