@@ -45,6 +45,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -164,16 +165,21 @@ class TlsHandshakeTest {
     private Future<Channel> handshake(String protocol) throws Exception {
         SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols(protocol)
                 .trustManager(ca.certificate()).build();
+        // Kept from the initializer: a refused handshake can close the channel (and empty its pipeline) before
+        // connect() returns here.
+        AtomicReference<SslHandler> handler = new AtomicReference<>();
         try {
             Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(client.newHandler(ch.alloc(), "default.test", port()));
+                            SslHandler ssl = client.newHandler(ch.alloc(), "default.test", port());
+                            handler.set(ssl);
+                            ch.pipeline().addLast(ssl);
                         }
                     })
                     .connect("127.0.0.1", port()).sync().channel();
-            Future<Channel> done = channel.pipeline().get(SslHandler.class).handshakeFuture();
+            Future<Channel> done = handler.get().handshakeFuture();
             done.await(10, TimeUnit.SECONDS);
             if (!done.isSuccess()) {
                 channel.close().sync();
