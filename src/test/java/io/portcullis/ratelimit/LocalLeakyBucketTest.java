@@ -9,8 +9,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 class LocalLeakyBucketTest {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLeakyBucketTest.class);
+
     private static final long MS = 1_000_000;
 
     @Test
@@ -83,8 +87,8 @@ class LocalLeakyBucketTest {
             minGap = Math.min(minGap, all.get(i) - all.get(i - 1));
         }
         long span = all.get(all.size() - 1) - all.get(0);
-        System.out.printf("local leaky bucket: %d admitted, starts %d ns apart at least, span %d ms%n", admitted,
-                minGap, span / MS);
+        LOG.info(String.format("local leaky bucket: %d admitted, starts %d ns apart at least, span %d ms", admitted,
+                minGap, span / MS));
         assertThat(minGap).isEqualTo(limit.intervalNanos());
         assertThat(admitted).isLessThanOrEqualTo(span / limit.intervalNanos() + 1)
                 .isGreaterThan(span / limit.intervalNanos() * 9 / 10);

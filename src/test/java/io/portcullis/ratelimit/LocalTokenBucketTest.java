@@ -12,8 +12,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 class LocalTokenBucketTest {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalTokenBucketTest.class);
+
     private static final int THREADS = 8;
 
     @Test
@@ -128,9 +132,9 @@ class LocalTokenBucketTest {
         double perNano = 1000 / 1e9;
         double low = 500 + perNano * (refusedAt - startedBy) - 1;
         double high = 500 + perNano * (clock.max() - clock.first());
-        System.out.printf("local token bucket: admitted %d, bounds (%.2f, %.2f], bucket last full %d us after the"
-                + " first reading, last refusal %d us before the last%n", admitted, low, high,
-                (startedBy - clock.first()) / 1000, (clock.max() - refusedAt) / 1000);
+        LOG.info(String.format("local token bucket: admitted %d, bounds (%.2f, %.2f], bucket last full %d us after the"
+                + " first reading, last refusal %d us before the last", admitted, low, high,
+                (startedBy - clock.first()) / 1000, (clock.max() - refusedAt) / 1000));
         assertThat((double) admitted).isGreaterThan(low).isLessThanOrEqualTo(high);
     }
 

@@ -1,6 +1,7 @@
 package io.portcullis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.portcullis.testing.LogCapture;
 import io.portcullis.testing.RedisServer;
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A limit shared by three gateways through a real Redis: exact under concurrent load from several clients, and
@@ -34,6 +37,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SharedRateLimitTest {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedRateLimitTest.class);
+    /** The logger that says when an instance falls back to local shares, and when it is back on Redis. */
+    private static final String AVAILABILITY = "io.portcullis.ratelimit.redis.Availability";
+
     private final List<TestGateway> gateways = new ArrayList<>();
     private TestBackend backend;
     private RedisServer redis;
@@ -126,10 +133,13 @@ class SharedRateLimitTest {
                   - { name: shared, rate: 1, per: 1h, burst: 90, shared: true }
                 """);
         Thread.sleep(600); // the instances have seen each other's heartbeats
-        redis.kill();
-        Thread.sleep(300);
-        // Down: each of the three instances admits its share, 90 / 3 = 30, at once and without waiting for Redis.
-        int[] down = load(3, 60, 1_000);
+        int[] down;
+        try (LogCapture log = new LogCapture(AVAILABILITY)) {
+            redis.kill();
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.times("is unavailable").size() == 3);
+            // Down: each of the three instances admits its share, 90 / 3 = 30, at once and without waiting.
+            down = load(3, 60, 1_000);
+        }
         assertThat(down[0]).as("admitted while Redis is down").isBetween(84, 96);
 
         redis.restart();
@@ -150,7 +160,7 @@ class SharedRateLimitTest {
                   - { name: shared, rate: 100, per: 1s, burst: 100, shared: true }
                 """);
         Thread.sleep(600); // the instances have seen each other's heartbeats
-        try (LogCapture log = new LogCapture("io.portcullis.ratelimit.redis.Availability")) {
+        try (LogCapture log = new LogCapture(AVAILABILITY)) {
             List<long[]> outcomes = Collections.synchronizedList(new ArrayList<>()); // {sent at ms, status, took ms}
             long origin = System.nanoTime();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -190,9 +200,9 @@ class SharedRateLimitTest {
 
             List<Instant> down = log.times("is unavailable");
             List<Instant> up = log.times("available again");
-            System.out.printf("redis killed mid-run: fell back after %s ms, back on Redis after %s ms%n",
+            LOG.info(String.format("redis killed mid-run: fell back after %s ms, back on Redis after %s ms",
                     down.stream().map(t -> Duration.between(killed, t).toMillis()).toList(),
-                    up.stream().map(t -> Duration.between(back, t).toMillis()).toList());
+                    up.stream().map(t -> Duration.between(back, t).toMillis()).toList()));
             assertThat(down).as("each instance falls back").hasSize(3);
             assertThat(down).allSatisfy(t -> assertThat(Duration.between(killed, t)).isLessThan(Duration.ofSeconds(1)));
             assertThat(up).as("each instance is back on Redis").hasSize(3);
@@ -201,7 +211,7 @@ class SharedRateLimitTest {
             List<long[]> all = List.copyOf(outcomes);
             assertThat(all).allSatisfy(o -> assertThat(o[1]).isIn(200L, 429L));
             long slowest = all.stream().mapToLong(o -> o[2]).max().orElseThrow();
-            System.out.printf("redis killed mid-run: %d requests, slowest %d ms%n", all.size(), slowest);
+            LOG.info(String.format("redis killed mid-run: %d requests, slowest %d ms", all.size(), slowest));
             assertThat(slowest).as("slowest request (ms); the Redis timeout is 50 ms").isLessThan(500);
             // Per phase (a second's margin after each change): the limit holds, at 100 a second, and is not
             // refused outright. Offered is about three times that.
@@ -211,8 +221,8 @@ class SharedRateLimitTest {
                 long admitted = all.stream().filter(o -> o[0] >= phase[0] && o[0] < phase[1] && o[1] == 200)
                         .count();
                 double seconds = (phase[1] - phase[0]) / 1000.0;
-                System.out.printf("redis killed mid-run: %s ms: %d admitted of %d offered (%.1f s)%n",
-                        Arrays.toString(phase), admitted, offered, seconds);
+                LOG.info(String.format("redis killed mid-run: %s ms: %d admitted of %d offered (%.1f s)",
+                        Arrays.toString(phase), admitted, offered, seconds));
                 assertThat(offered).as("offered in %s", Arrays.toString(phase)).isGreaterThan((long) (150 * seconds));
                 // At most a full burst on top of the rate (each instance's local share starts full, too).
                 assertThat(admitted).as("admitted of %d in %s", offered, Arrays.toString(phase))

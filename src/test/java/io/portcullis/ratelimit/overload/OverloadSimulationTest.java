@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The issue's priority proof without sockets: a backend that serves 10 calls at once in 50 ms (200 per second)
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * being learnt under load.
  */
 class OverloadSimulationTest {
+    private static final Logger LOG = LoggerFactory.getLogger(OverloadSimulationTest.class);
+
     private static final int HIGH = 1;
     private static final int LOW = 0;
     private static final int CAPACITY = 10;
@@ -98,7 +102,7 @@ class OverloadSimulationTest {
                 offered.get(LOW), succeeded.get(LOW), low, timedOut.get(LOW), full.get(LOW), displaced.get(LOW),
                 servedDuring, servedDuring / seconds, CAPACITY * 1000 / SERVICE_MILLIS, backend.mostWaiting(),
                 maxInFlight.get(), limitTrace);
-        System.out.println(report);
+        LOG.info(report);
 
         assertThat(offered.get(HIGH)).as(report).isGreaterThan(300);
         assertThat(high).as(report).isGreaterThanOrEqualTo(99.0);

@@ -14,12 +14,16 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batched mode with three instances under load: never more than the exact limit counted from the start, and every
  * window within {@code instances × (batch − 1)} of it, the bound {@link LeasedRateLimiter} states.
  */
 class LeasedRateLimiterTest {
+    private static final Logger LOG = LoggerFactory.getLogger(LeasedRateLimiterTest.class);
+
     private static final long SECOND = 1_000_000_000L;
     private static final int RATE = 1000;
     private static final int BURST = 100;
@@ -60,15 +64,15 @@ class LeasedRateLimiterTest {
         long admitted = Load.count(outcomes, o -> o.decision().allowed());
         Load.Bounds exact = Load.bounds(outcomes, BURST, RATE);
         long scripts = scriptCalls();
-        System.out.printf("leased: %d decisions, %d admitted, exact limit %s, %d scripts run (%.1f admitted each)%n",
-                outcomes.size(), admitted, exact, scripts, (double) admitted / scripts);
+        LOG.info(String.format("leased: %d decisions, %d admitted, exact limit %s, %d scripts run (%.1f admitted each)",
+                outcomes.size(), admitted, exact, scripts, (double) admitted / scripts));
         assertThat((double) admitted).isLessThanOrEqualTo(exact.high() + 2); // never over, counted from the start
         assertThat((double) admitted).isGreaterThanOrEqualTo(exact.low() - bound - 2);
 
         long start = outcomes.get(0).decidedAt();
         for (int w = 1; w <= 2; w++) {
             long inWindow = Load.admittedBetween(outcomes, start + w * SECOND, start + (w + 1) * SECOND);
-            System.out.printf("leased: window %d admitted %d of %d (bound ±%d)%n", w, inWindow, RATE, bound);
+            LOG.info(String.format("leased: window %d admitted %d of %d (bound ±%d)", w, inWindow, RATE, bound));
             assertThat(inWindow).isBetween(RATE - bound - 1, RATE + bound + 1);
         }
         // Saturated, a lease finds about one new permit; refusals are answered locally until Redis has the next.
@@ -88,8 +92,8 @@ class LeasedRateLimiterTest {
         List<Load.Outcome> outcomes = load.stop();
         long scripts = scriptCalls() - before;
         long admitted = Load.count(outcomes, o -> o.decision().allowed());
-        System.out.printf("leased below the limit: %d of %d admitted, %d scripts run (%.1f admitted each)%n",
-                admitted, outcomes.size(), scripts, (double) admitted / scripts);
+        LOG.info(String.format("leased below the limit: %d of %d admitted, %d scripts run (%.1f admitted each)",
+                admitted, outcomes.size(), scripts, (double) admitted / scripts));
         assertThat(admitted).isEqualTo(outcomes.size());
         // A lease per batch, a few more while one instance's leases overlap the others', and the heartbeats.
         assertThat(scripts).isLessThan(admitted / 100 * 5 / 4 + 20);

@@ -16,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Redis killed (SIGKILL) or hung (SIGSTOP) under load from three instances: no decision waits longer than the
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * a second of Redis being back.
  */
 class RedisOutageTest {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisOutageTest.class);
+
     private static final long MS = 1_000_000;
     private static final Duration TIMEOUT = Duration.ofMillis(20);
     /** Timer wake-up and thread hand-offs on a loaded two-core machine (p99.9 is about 35 ms there). */
@@ -139,22 +143,22 @@ class RedisOutageTest {
                 && o.decision().basis() == Basis.FALLBACK_LOCAL).toList();
         long admitted = Load.count(local, o -> o.decision().allowed());
         Load.Bounds expected = Load.bounds(local, BURST / 3, RATE / 3);
-        System.out.printf("instance %d local share: %d admitted, exact bounds %s%n", instance, admitted, expected);
+        LOG.info(String.format("instance %d local share: %d admitted, exact bounds %s", instance, admitted, expected));
         assertThat(expected.contain(admitted, 0)).isTrue();
     }
 
     private static void assertBackWithinASecond(List<Load.Outcome> outcomes, int instance, long backAt) {
         long firstShared = outcomes.stream().filter(o -> o.instance() == instance && o.askedAt() >= backAt
                 && o.decision().basis() == Basis.SHARED).mapToLong(Load.Outcome::askedAt).min().orElseThrow();
-        System.out.printf("instance %d shared again %d ms after Redis was back%n", instance,
-                (firstShared - backAt) / MS);
+        LOG.info(String.format("instance %d shared again %d ms after Redis was back", instance,
+                (firstShared - backAt) / MS));
         assertThat(firstShared - backAt).isLessThan(1000 * MS);
         // From then on Redis is available (no flapping back to the local share) and decides; a 20 ms timeout on a
         // loaded two-core machine still expires now and then (1-3% here), answered by the fail mode.
         List<Load.Outcome> after = outcomes.stream().filter(o -> o.instance() == instance
                 && o.askedAt() > firstShared + 50 * MS).toList();
         long shared = Load.count(after, o -> o.decision().basis() == Basis.SHARED);
-        System.out.printf("instance %d: %d of %d decisions after that shared%n", instance, shared, after.size());
+        LOG.info(String.format("instance %d: %d of %d decisions after that shared", instance, shared, after.size()));
         assertThat(after).noneMatch(o -> o.decision().basis() == Basis.FALLBACK_LOCAL);
         assertThat(shared).isGreaterThanOrEqualTo(after.size() * 9 / 10);
     }
@@ -169,8 +173,8 @@ class RedisOutageTest {
         long admitted = Load.admittedBetween(outcomes, from, from + 1000 * MS);
         long unanswered = Load.count(outcomes, o -> o.decision().basis() != Basis.SHARED && o.decidedAt() >= from
                 && o.decidedAt() < from + 1000 * MS);
-        System.out.printf("after return: %d admitted in one second of %d, %d more decisions timed out%n", admitted,
-                RATE, unanswered);
+        LOG.info(String.format("after return: %d admitted in one second of %d, %d more decisions timed out", admitted,
+                RATE, unanswered));
         assertThat(admitted).isLessThanOrEqualTo((long) Math.ceil(RATE * 1.01));
         assertThat(admitted + unanswered).isGreaterThanOrEqualTo((long) (RATE * 0.99));
     }
@@ -185,9 +189,9 @@ class RedisOutageTest {
         long[] latencies = outcomes.stream().mapToLong(Load.Outcome::latencyNanos).sorted().toArray();
         Load.Outcome slowest = outcomes.stream().max(java.util.Comparator.comparingLong(Load.Outcome::latencyNanos))
                 .orElseThrow();
-        System.out.printf("%s: %d decisions, during the outage %s; latency p99 %.1f ms, p99.9 %.1f ms, max %.1f ms"
-                + " (%s, asked %d ms after the outage began)%n", what, outcomes.size(), bases,
+        LOG.info(String.format("%s: %d decisions, during the outage %s; latency p99 %.1f ms, p99.9 %.1f ms, max %.1f ms"
+                + " (%s, asked %d ms after the outage began)", what, outcomes.size(), bases,
                 latencies[latencies.length * 99 / 100] / 1e6, latencies[latencies.length * 999 / 1000] / 1e6,
-                slowest.latencyNanos() / 1e6, slowest.decision().basis(), (slowest.askedAt() - downAt) / MS);
+                slowest.latencyNanos() / 1e6, slowest.decision().basis(), (slowest.askedAt() - downAt) / MS));
     }
 }

@@ -13,12 +13,16 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Three gateway instances (three links, three connections) share one limit under load from six concurrent clients:
  * every window admits what the limit allows, within 1% or 2 requests.
  */
 class SharedLimitTest {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedLimitTest.class);
+
     private static final long SECOND = 1_000_000_000L;
     private static final int RATE = 1000;
     private static final int BURST = 100;
@@ -59,7 +63,8 @@ class SharedLimitTest {
         // Redis's wall clock and the JVM's monotonic one.
         long admitted = Load.count(outcomes, o -> o.decision().allowed());
         Load.Bounds expected = Load.bounds(outcomes, BURST, RATE);
-        System.out.printf("shared: %d decisions, %d admitted, exact bounds %s%n", outcomes.size(), admitted, expected);
+        LOG.info(String.format("shared: %d decisions, %d admitted, exact bounds %s", outcomes.size(), admitted,
+                expected));
         assertThat(expected.contain(admitted, 2)).isTrue();
 
         // Per one-second window after the first burst. When Redis decided is known only to within its round trip:
@@ -70,7 +75,7 @@ class SharedLimitTest {
             long from = start + w * SECOND;
             long surely = Load.admittedSurelyBetween(outcomes, from, from + SECOND);
             long possibly = Load.admittedPossiblyBetween(outcomes, from, from + SECOND);
-            System.out.printf("shared: window %d admitted %d to %d of %d%n", w, surely, possibly, RATE);
+            LOG.info(String.format("shared: window %d admitted %d to %d of %d", w, surely, possibly, RATE));
             assertThat(surely).isLessThanOrEqualTo((long) Math.ceil(RATE * 1.01));
             assertThat(possibly).isGreaterThanOrEqualTo((long) (RATE * 0.99));
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The detector on corpora written apart from it ({@code injection/heldout}: written by someone who had not seen the
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * payload counts as detected when it is flagged at all (the filter blocks either kind).
  */
 class HeldOutCorpusTest {
+    private static final Logger LOG = LoggerFactory.getLogger(HeldOutCorpusTest.class);
+
     private static final InjectionDetector DETECTOR = InjectionDetector.all();
 
     @Test
@@ -34,12 +38,12 @@ class HeldOutCorpusTest {
                 flagged++;
             }
             if ((f == null) == attacks) {
-                System.out.println("  " + (attacks ? "missed: " : "flagged: ") + (f == null ? "" : f.rule() + "\t")
+                LOG.info("  " + (attacks ? "missed: " : "flagged: ") + (f == null ? "" : f.rule() + "\t")
                         + s);
             }
         }
         double rate = (double) flagged / samples.size();
-        System.out.printf("%s: %d of %d flagged (%.2f%%)%n", name, flagged, samples.size(), rate * 100);
+        LOG.info(String.format("%s: %d of %d flagged (%.2f%%)", name, flagged, samples.size(), rate * 100));
         return rate;
     }
 }

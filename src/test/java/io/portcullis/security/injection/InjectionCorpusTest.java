@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Measures the detector on the corpora in {@code src/test/resources/injection}: known SQL injection and XSS
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * where the detector stands, not only that it passed.
  */
 class InjectionCorpusTest {
+    private static final Logger LOG = LoggerFactory.getLogger(InjectionCorpusTest.class);
+
     private static final InjectionDetector DETECTOR = InjectionDetector.all();
 
     @Test
@@ -52,9 +56,9 @@ class InjectionCorpusTest {
             }
         }
         double rate = (double) flagged.size() / samples.size();
-        System.out.printf("benign: %d of %d flagged, false-positive rate %.3f%%%n", flagged.size(), samples.size(),
-                rate * 100);
-        flagged.forEach(line -> System.out.println("  flagged: " + line));
+        LOG.info(String.format("benign: %d of %d flagged, false-positive rate %.3f%%", flagged.size(), samples.size(),
+                rate * 100));
+        flagged.forEach(line -> LOG.info("  flagged: " + line));
         assertThat(rate).as("false-positive rate").isLessThanOrEqualTo(0.005);
     }
 
@@ -70,8 +74,8 @@ class InjectionCorpusTest {
         List<String> benign = samples("benign.txt");
         long flagged = benign.stream().filter(sample -> query.apply(sample) != null).count();
         double rate = (double) flagged / benign.size();
-        System.out.printf("benign in a query: %d of %d flagged, false-positive rate %.3f%%%n", flagged,
-                benign.size(), rate * 100);
+        LOG.info(String.format("benign in a query: %d of %d flagged, false-positive rate %.3f%%", flagged,
+                benign.size(), rate * 100));
         assertThat(rate).as("false-positive rate in a query string").isLessThanOrEqualTo(0.005);
     }
 
@@ -89,9 +93,9 @@ class InjectionCorpusTest {
             }
         }
         double rate = 1 - (double) missed.size() / samples.size();
-        System.out.printf("%s: %d of %d detected, detection rate %.2f%%%n", name, samples.size() - missed.size(),
-                samples.size(), rate * 100);
-        missed.forEach(line -> System.out.println("  missed: " + line));
+        LOG.info(String.format("%s: %d of %d detected, detection rate %.2f%%", name, samples.size() - missed.size(),
+                samples.size(), rate * 100));
+        missed.forEach(line -> LOG.info("  missed: " + line));
         return rate;
     }
 
