@@ -2,7 +2,6 @@ package io.portcullis.server;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -71,7 +70,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ProxyResponseEncoder encoder;
     private final ConnectionInfo info;
     private final RequestBudget budget;
-    private ChannelHandlerContext ctx;
+    private DownstreamIo io;
     private UpstreamPools pools;
     /** Who is on the other end, for filters: one per connection (HTTP/2 streams share their connection's). */
     private Peer peer;
@@ -105,15 +104,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.pools = context.pools(ctx.channel().eventLoop());
+        attach(new DownstreamIo.Connection(ctx));
+    }
+
+    /** Binds this handler to its client side: done once, before the first request part arrives. */
+    void attach(DownstreamIo io) {
+        this.io = io;
+        this.pools = context.pools(io.eventLoop());
         this.peer = info.peer() != null ? info.peer()
-                : new Peer(ConnectionInfo.clientIp(ctx.channel().remoteAddress()), "https".equals(info.scheme()),
+                : new Peer(ConnectionInfo.clientIp(io.remoteAddress()), "https".equals(info.scheme()),
                         info.identity());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        onRead(msg);
+    }
+
+    /** A request part (an {@link HttpRequest} or {@link HttpContent}) from the client. */
+    void onRead(Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -223,7 +232,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FilterChain chain = FilterChain.create(filters, request, peer, clientAddress(snapshot, headers),
-                ctx.executor());
+                io.eventLoop());
         FilteredRequest filtered = new FilteredRequest(request, target, host, route, cluster, snapshot, runtime,
                 requestId, startNanos, maxBody, hasBody, sendContinue, chain);
         chain.onResumed(c -> {
@@ -253,7 +262,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             }
             case NEEDS_BODY -> {
                 if (!f.hasBody || f.complete()) {
-                    f.collect(ctx.alloc());
+                    f.collect(io.alloc());
                     chain.runBody(f.hasBody ? f.body() : Unpooled.EMPTY_BUFFER);
                     afterFilters(f);
                     return;
@@ -264,7 +273,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 filtering = f;
-                f.collect(ctx.alloc());
+                f.collect(io.alloc());
                 if (f.sendContinue) {
                     f.sendContinue = false;
                     sendContinue();
@@ -279,7 +288,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 FullHttpResponse response = r.status() < 300
                         ? ErrorResponses.empty(f.request.protocolVersion(), HttpResponseStatus.valueOf(r.status()),
                                 f.requestId)
-                        : ErrorResponses.json(ctx.alloc(), f.request.protocolVersion(),
+                        : ErrorResponses.json(io.alloc(), f.request.protocolVersion(),
                                 HttpResponseStatus.valueOf(r.status()), r.error(), f.requestId, false, r.details());
                 for (Map.Entry<String, String> h : r.headers()) {
                     response.headers().add(h.getKey(), h.getValue());
@@ -345,7 +354,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 Cluster instead = fallback == null || fallback.cluster() == null ? null
                         : snapshot.clusters().get(fallback.cluster());
                 if (instead == null) {
-                    FullHttpResponse answer = Fallbacks.answer(ctx.alloc(), request, host, fallback,
+                    FullHttpResponse answer = Fallbacks.answer(io.alloc(), request, host, fallback,
                             runtime.cache(), breaker, requestId);
                     int status = answer.status().code();
                     respondWith(request, answer, ErrorReason.CIRCUIT_OPEN.name(), requestId, hasBody, true,
@@ -364,7 +373,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             // request through, so invite the body.
             sendContinue();
         }
-        exchange = new ProxyExchange(this, ctx, encoder, info, request, target, host, route, cluster, runtime, breaker,
+        exchange = new ProxyExchange(this, io, encoder, info, request, target, host, route, cluster, runtime, breaker,
                 permit, requestId, peer.address(), startNanos, maxBody, hasBody);
         if (chain != null) {
             exchange.filterChain(chain);
@@ -373,8 +382,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void sendContinue() {
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        io.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER));
+        io.flush();
     }
 
     /**
@@ -429,7 +439,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         boolean closeNow = close || context.draining() || closeAfterExchange || closing;
         FullHttpResponse response = GrpcStatus.isGrpc(request)
                 ? GrpcStatus.response(reason.status().code(), reason.name(), requestId)
-                : ErrorResponses.json(ctx.alloc(), request.protocolVersion(), reason, requestId, closeNow);
+                : ErrorResponses.json(io.alloc(), request.protocolVersion(), reason, requestId, closeNow);
         long bytesOut = send(request, response, closeNow, skipRest);
         logLocal(request, reason.status().code(), reason.name(), requestId, startNanos, route, bytesOut);
     }
@@ -465,10 +475,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (encoder != null) {
             encoder.nextResponseIsHead(request.method() == HttpMethod.HEAD);
         }
-        ChannelFuture written = ctx.writeAndFlush(response);
+        ChannelFuture written = io.writeAndFlush(response);
         if (closeNow) {
             startClosing();
-            written.addListener(ChannelFutureListener.CLOSE);
+            io.closeAfter(written);
         } else {
             skipUntilLast = skipRest;
             servePipelined();
@@ -513,7 +523,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (close || closeAfterExchange || context.draining()) {
             startClosing();
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            io.closeAfter(lastWrite);
             return;
         }
         servePipelined();
@@ -567,12 +577,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             exchange = null;
         }
         startClosing();
-        ctx.channel().close();
+        io.close();
     }
 
     /** Stops reading the client socket (upstream backpressure, or pipelined requests waiting). */
     void pauseReading() {
-        ctx.channel().config().setAutoRead(false);
+        io.setReading(false);
     }
 
     /** Resumes reading unless something still needs the pause. No-op (no system call) when already reading. */
@@ -581,7 +591,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         FilteredRequest f = filtering;
         if (!closing && pipelined.isEmpty() && (ex == null || ex.acceptsRequestData())
                 && (f == null || f.collecting())) {
-            ctx.channel().config().setAutoRead(true);
+            io.setReading(true);
         }
     }
 
@@ -595,7 +605,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             responseTimer.cancel(false);
         }
         responseTimerAt = at;
-        responseTimer = ctx.executor().schedule(this::checkResponseTimer, delayNanos, TimeUnit.NANOSECONDS);
+        responseTimer = io.eventLoop().schedule(this::checkResponseTimer, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void checkResponseTimer() {
@@ -618,24 +628,39 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        onReadComplete();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** The client's data read in one go has all been handed over: what went upstream meanwhile is flushed. */
+    void onReadComplete() {
         ProxyExchange ex = exchange;
         if (ex != null) {
             ex.flushUpstream();
         }
-        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        onWritabilityChanged(io.isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    void onWritabilityChanged(boolean writable) {
         ProxyExchange ex = exchange;
         if (ex != null) {
-            ex.onDownstreamWritabilityChanged(ctx.channel().isWritable());
+            ex.onDownstreamWritabilityChanged(writable);
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        onClosed();
+        ctx.fireChannelInactive();
+    }
+
+    /** The client side is gone (connection closed, stream ended or reset): the exchange in flight, if any, ends. */
+    void onClosed() {
         startClosing();
         if (responseTimer != null) {
             responseTimer.cancel(false);
@@ -646,7 +671,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (ex != null) {
             ex.onDownstreamClosed();
         }
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -661,19 +685,23 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 closeAfterExchange = true;
             }
         } else if (evt instanceof IdleStateEvent) {
-            ProxyExchange ex = exchange;
-            if (ex == null) {
-                startClosing();
-                ctx.close();
-            } else {
-                ex.onDownstreamIdle();
-            }
+            onIdle();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
     }
 
-    /** Called when the gateway starts draining: an idle keep-alive connection closes now. */
+    /** The client sent nothing for the idle timeout. */
+    void onIdle() {
+        ProxyExchange ex = exchange;
+        if (ex == null) {
+            startClosing();
+            io.close();
+        } else {
+            ex.onDownstreamIdle();
+        }
+    }
+
     /**
      * Shutdown began: an idle connection closes now; an exchange in flight may finish, within its route's or
      * cluster's drain timeout when one is set (the server's bounds everything).
@@ -681,24 +709,29 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     void closeIfIdle() {
         if (exchange == null && !closing) {
             startClosing();
-            ctx.close();
+            io.close();
             return;
         }
         ProxyExchange ex = exchange;
         long limit = ex == null ? -1 : ex.drainNanos();
         if (limit >= 0) {
-            ctx.executor().schedule(ex::onDrainTimeout, limit, TimeUnit.NANOSECONDS);
+            io.eventLoop().schedule(ex::onDrainTimeout, limit, TimeUnit.NANOSECONDS);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        onFailure(cause);
+    }
+
+    /** The client side failed (a decoding or stream error): log it, and end the client side. */
+    void onFailure(Throwable cause) {
         if (cause instanceof Error) { // out of direct memory and the like: the gateway's problem, not the client's
             LOG.error("downstream connection from {} failed", peer.address(), cause);
         } else {
             LOG.debug("downstream connection from {} failed: {}", peer.address(), cause.toString());
         }
         startClosing();
-        ctx.close();
+        io.close();
     }
 }

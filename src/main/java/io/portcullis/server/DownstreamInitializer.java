@@ -8,9 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -33,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * first bytes for prior-knowledge h2c), then one of:
  * <pre>
  *   HTTP/1.x:  [ssl] → idle → decoder (strict) → encoder → {@link DownstreamHandler}
- *   HTTP/2:    [ssl] → idle → {@link Http2ConnectionGuard} → frame codec → multiplexer
- *                each stream: {@link Http2StreamCodec} (frames ↔ HTTP/1.1 objects) → {@link DownstreamHandler}
+ *   HTTP/2:    [ssl] → flush batcher → idle → {@link Http2ConnectionGuard} → frame codec → {@link Http2Streams}
+ *                each stream: {@link Http2ServerStream} (frames ↔ HTTP/1.1 objects) → {@link DownstreamHandler}
  *   redirect:  idle → decoder → encoder → {@link HttpsRedirectHandler}
  * </pre>
  * An HTTP/2 stream is served exactly like an HTTP/1.1 connection with one request: same routing, filters and
@@ -148,14 +146,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("idle", new IdleStateHandler(listener.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("h2guard", guard)
                 .addLast("h2", codec)
-                .addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline()
-                                .addLast("codec", new Http2StreamCodec(listener.idleTimeout().toMillis()))
-                                .addLast("proxy", new DownstreamHandler(context, listener, null, info, null));
-                    }
-                }))
+                .addLast("streams", new Http2Streams(() -> new DownstreamHandler(context, listener, null, info, null),
+                        listener.idleTimeout().toNanos()))
                 .addLast("h2tail", new Http2ConnectionGuard.Tail());
         guard.widenWindow();
         guard.limitRequests(requestBudget());

@@ -1,7 +1,6 @@
 package io.portcullis.server;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -46,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxyExchange implements UpstreamListener, AcquireCallback {
     private final DownstreamHandler downstream;
-    private final ChannelHandlerContext ctx;
+    private final DownstreamIo io;
     /** Null on HTTP/2 streams. */
     private final ProxyResponseEncoder encoder;
     private final ConnectionInfo info;
@@ -114,12 +113,12 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
     /** Request parts that arrived before the upstream connection was ready. */
     private ArrayDeque<HttpContent> pending;
 
-    ProxyExchange(DownstreamHandler downstream, ChannelHandlerContext ctx, ProxyResponseEncoder encoder,
+    ProxyExchange(DownstreamHandler downstream, DownstreamIo io, ProxyResponseEncoder encoder,
             ConnectionInfo info, HttpRequest request, RequestTarget target, String host, Route route, Cluster cluster,
             Snapshot.RouteRuntime meters, CircuitBreaker breaker, long permit, String requestId, String clientIp,
             long startNanos, long maxBody, boolean hasBody) {
         this.downstream = downstream;
-        this.ctx = ctx;
+        this.io = io;
         this.encoder = encoder;
         this.info = info;
         this.request = request;
@@ -174,7 +173,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             start(pools);
             return;
         }
-        ctx.executor().schedule(() -> {
+        io.eventLoop().schedule(() -> {
             if (!finished) {
                 start(pools);
             }
@@ -251,7 +250,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
         meters.cluster().retry();
         replaying = bodySent;
         long delay = retry.backoffNanos(ThreadLocalRandom.current());
-        ctx.executor().schedule(() -> {
+        io.eventLoop().schedule(() -> {
             if (finished) {
                 return;
             }
@@ -458,7 +457,7 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             pendingHead = new DefaultHttpResponse(version, response.status(), headers);
             return;
         }
-        ctx.write(new DefaultHttpResponse(version, response.status(), headers), ctx.voidPromise());
+        io.write(new DefaultHttpResponse(version, response.status(), headers));
     }
 
     @Override
@@ -473,10 +472,10 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
             capture.add(content.content());
         }
         if (!(content instanceof LastHttpContent)) {
-            ctx.write(content, ctx.voidPromise());
-            if (!ctx.channel().isWritable()) {
+            io.write(content);
+            if (!io.isWritable()) {
                 connection.setAutoRead(false); // before the flush, for the same reason as request bodies
-                ctx.flush();
+                io.flush();
             }
             return;
         }
@@ -497,14 +496,14 @@ final class ProxyExchange implements UpstreamListener, AcquireCallback {
                     pendingHead.headers(), end.trailingHeaders());
             pendingHead = null;
         }
-        ChannelFuture written = ctx.writeAndFlush(last);
+        ChannelFuture written = io.writeAndFlush(last);
         log(null);
         downstream.exchangeDone(this, closeAfter || !requestDone, written);
     }
 
     @Override
     public void onResponseReadComplete() {
-        ctx.flush();
+        io.flush();
     }
 
     @Override

@@ -2,10 +2,12 @@ package io.portcullis.server;
 
 import static io.portcullis.testing.RawH2Client.CANCEL;
 import static io.portcullis.testing.RawH2Client.DATA;
+import static io.portcullis.testing.RawH2Client.FLAG_ACK;
 import static io.portcullis.testing.RawH2Client.ENHANCE_YOUR_CALM;
 import static io.portcullis.testing.RawH2Client.FLAG_END_STREAM;
 import static io.portcullis.testing.RawH2Client.GOAWAY;
 import static io.portcullis.testing.RawH2Client.HEADERS;
+import static io.portcullis.testing.RawH2Client.PING;
 import static io.portcullis.testing.RawH2Client.PROTOCOL_ERROR;
 import static io.portcullis.testing.RawH2Client.REFUSED_STREAM;
 import static io.portcullis.testing.RawH2Client.RST_STREAM;
@@ -13,6 +15,7 @@ import static io.portcullis.testing.RawH2Client.SETTINGS_INITIAL_WINDOW_SIZE;
 import static io.portcullis.testing.RawH2Client.SETTINGS_MAX_CONCURRENT_STREAMS;
 import static io.portcullis.testing.RawH2Client.SETTINGS_MAX_HEADER_LIST_SIZE;
 import static io.portcullis.testing.RawH2Client.continuation;
+import static io.portcullis.testing.RawH2Client.data;
 import static io.portcullis.testing.RawH2Client.fields;
 import static io.portcullis.testing.RawH2Client.get;
 import static io.portcullis.testing.RawH2Client.headerBlock;
@@ -368,6 +371,62 @@ class Http2AbuseTest {
             assertServes(c, 3, "/after");
         }
         assertThat(backend.requests()).extracting(TestBackend.Recorded::uri).containsExactly("/after");
+    }
+
+    /**
+     * A stream error the frame codec finds after the stream opened (DATA past the declared content-length, RFC 9113
+     * §8.1.1) resets that stream with the codec's code; the connection and its other streams go on.
+     */
+    @Test
+    void bodyPastItsContentLengthIsResetOnItsStreamOnly() throws Exception {
+        start(h2c(""));
+        try (RawH2Client c = open()) {
+            c.send(headers(1, false, true, fields(":method", "POST", ":scheme", "http", ":authority", "localhost",
+                    ":path", "/upload", "content-length", "5")));
+            c.send(data(1, true, "ten bytes!".getBytes(StandardCharsets.US_ASCII)));
+            Frame answer = c.readUntil(f -> f.is(RST_STREAM, 1) || f.is(HEADERS, 1), READ);
+            assertThat(answer.type()).as("%s", answer).isEqualTo(RST_STREAM);
+            assertThat(answer.errorCode()).as("%s", answer).isEqualTo(PROTOCOL_ERROR);
+
+            assertServes(c, 3, "/after");
+        }
+    }
+
+    /**
+     * A client that resets a stream while its backend is still working on it: nothing more is sent on that stream (its
+     * exchange ended with the reset, so the late response is not relayed), and the connection's next stream is
+     * served at once, not after the first.
+     */
+    @Test
+    void streamResetByTheClientEndsItsExchangeOnly() throws Exception {
+        start(h2c(""));
+        try (RawH2Client c = open()) {
+            c.send(headers(1, true, true, get("/delay?ms=400")));
+            await().atMost(READ).until(() -> backend.requests().stream().anyMatch(r -> r.uri().startsWith("/delay")));
+            c.send(rstStream(1, CANCEL));
+            long start = System.nanoTime();
+            assertServes(c, 3, "/after");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(400));
+
+            // Nothing tells the client when the backend answers stream 1: it does so 400 ms after the request, so
+            // 600 ms later its response has reached the gateway, if the gateway still listened.
+            Thread.sleep(600);
+            c.send(ping(false, 8));
+            c.readUntil(f -> f.type() == PING && f.has(FLAG_ACK) && f.payload()[7] == 8, READ);
+            assertThat(c.received()).noneMatch(f -> f.streamId() == 1 && f.type() != RST_STREAM);
+        }
+        // The route counts the reset exchange as ended without a response, and only /after as answered.
+        assertThat(requestsOfClass("none")).isEqualTo(1);
+        assertThat(requestsOfClass("2xx")).isEqualTo(1);
+    }
+
+    /** {@code portcullis_requests_total} of the route {@code all} for one status class, 0 when never counted. */
+    private long requestsOfClass(String statusClass) {
+        return gw.gateway().metrics().scrape().lines()
+                .filter(l -> l.startsWith("portcullis_requests_total{") && l.contains("route=\"all\"")
+                        && l.contains("status_class=\"" + statusClass + "\""))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     // ---------------------------------------------------- once bugs, now fixed (the comments say what they were)
