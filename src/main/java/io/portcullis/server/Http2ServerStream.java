@@ -79,10 +79,6 @@ final class Http2ServerStream implements DownstreamIo {
         handler.attach(this);
     }
 
-    Http2FrameStream frameStream() {
-        return stream;
-    }
-
     // ---- inbound: frames from the connection
 
     /** A HEADERS or DATA frame of this stream; waits while the handler does not read. */
