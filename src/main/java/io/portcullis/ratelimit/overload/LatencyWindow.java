@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  * updates, and the sums are read once, by the thread that {@link #claim() claims} the window when it ends.
  *
  * <p>A sample added after the claim, by a thread that read the window just before it was replaced, is lost; that is
- * one sample in a window of many, and the price of never locking.
+ * one sample in a window of many, and the price of never locking. A sample being added while the claimer reads may
+ * have its round trip in the sum but not yet in the count ({@link #add} adds the round trip first, and the claimer
+ * reads the count first), so a window's mean can come out a little high, never low.
  */
 final class LatencyWindow {
     private final long startNanos;
