@@ -326,8 +326,7 @@ start_gateway() {
         opts="$(grep -o 'PORTCULLIS_JAVA_OPTS:-[^}]*' "$REPO_ROOT/bin/portcullis" 2>/dev/null | head -n1 | cut -d- -f2- || true)"
         opts="${PORTCULLIS_JAVA_OPTS:-${opts:--XX:+UseSerialGC -Xms96m -Xmx96m}}"
         # As the launcher does: Netty's Unsafe buffer access allowed on JDKs that restrict it (23 and later).
-        if [[ "$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 \
-              | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)" -ge 23 ]]; then
+        if (( $(java_major "$jdk/bin/java" || echo 0) >= 23 )); then
           opts="--sun-misc-unsafe-memory-access=allow $opts"
         fi
         log "gateway: $jdk/bin/java $opts -jar $JAR run -c $conf"

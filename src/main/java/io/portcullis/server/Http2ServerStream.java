@@ -101,18 +101,11 @@ final class Http2ServerStream implements DownstreamIo {
         try {
             deliver(frame);
         } catch (RuntimeException e) {
-            failed(e);
+            // The handler threw: this stream ends with INTERNAL_ERROR and the connection's other streams go on.
+            onStreamError(Http2Error.INTERNAL_ERROR, e);
         } finally {
             delivering = false;
         }
-    }
-
-    /**
-     * The handler threw: this stream ends with INTERNAL_ERROR and the others go on (a channel per stream would have
-     * kept it to the stream, too, where the connection's pipeline would close them all).
-     */
-    private void failed(RuntimeException e) {
-        onStreamError(Http2Error.INTERNAL_ERROR, e);
     }
 
     /** The connection's read is over: the handler flushes what it sent upstream meanwhile. */
@@ -313,7 +306,7 @@ final class Http2ServerStream implements DownstreamIo {
                 deliver(frame);
             }
         } catch (RuntimeException e) {
-            failed(e);
+            onStreamError(Http2Error.INTERNAL_ERROR, e);
         } finally {
             delivering = false;
         }
